@@ -1,0 +1,5 @@
+"""``python -m logstat``."""
+
+from logstat.cli import main
+
+main()

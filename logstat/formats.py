@@ -1,0 +1,425 @@
+"""Log formats: built-in specs, the nginx/Apache format-string compiler, and detection.
+
+A format is a sequence of literals and fields. Fields carry nginx variable names; Apache
+``%`` directives are mapped onto the same names, so the rest of logstat sees one vocabulary.
+A format compiles to one anchored regular expression that both Python's ``re`` and polars
+(Rust ``regex``) accept. Patterns are written to stay *one-pass* (at every byte the next
+step is unambiguous) and use ASCII classes only: the Rust engine then runs them several
+times faster than an equivalent pattern with Unicode ``\\s`` or ambiguous repetitions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from logstat.errors import FormatError, UnknownFormatError
+
+QUOTED_CONTENT = r'(?:[^"\\]|\\.)*'
+"""Inside double quotes: anything but a quote, with backslash escapes (Apache writes ``\\"``)."""
+
+_FLOAT_OR_DASH = r"(?:[0-9]+(?:\.[0-9]+)?|-)"
+_LIST_SEPARATOR = r"(?:, | : )"
+
+FIELD_PATTERNS: dict[str, str] = {
+    # The client may be an X-Forwarded-For list ("1.2.3.4, 10.0.0.1") when real_ip is used.
+    "remote_addr": r"[^ ,]+(?:, ?[^ ,]+)*",
+    "time_local": r"[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}",
+    "time_iso8601": (
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+        r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
+    ),
+    "msec": r"[0-9]+(?:\.[0-9]+)?",
+    "body_bytes_sent": r"[0-9]+|-",
+    "bytes_sent": r"[0-9]+|-",
+    "request_length": r"[0-9]+|-",
+    "request_time": _FLOAT_OR_DASH,
+    "request_time_us": r"[0-9]+|-",
+    "request_time_ms": r"[0-9]+|-",
+    "server_port": r"[0-9]+|-",
+    "upstream_response_time": f"{_FLOAT_OR_DASH}(?:{_LIST_SEPARATOR}{_FLOAT_OR_DASH})*",
+    "upstream_connect_time": f"{_FLOAT_OR_DASH}(?:{_LIST_SEPARATOR}{_FLOAT_OR_DASH})*",
+    "upstream_header_time": f"{_FLOAT_OR_DASH}(?:{_LIST_SEPARATOR}{_FLOAT_OR_DASH})*",
+    "upstream_status": r"(?:[0-9]+|-)(?:(?:, | : )(?:[0-9]+|-))*",
+    "upstream_addr": r"[^ ,]+(?:(?:, | : )[^ ,]+)*",
+}
+"""Fields whose unquoted value has a known shape; any other field is a run of non-blanks."""
+
+TIME_FIELDS = ("time_local", "time_iso8601", "msec")
+"""Fields that carry the request time, in order of preference."""
+
+APACHE_DIRECTIVES: dict[str, str] = {
+    "a": "remote_addr",
+    "A": "server_addr",
+    "b": "body_bytes_sent",
+    "B": "body_bytes_sent",
+    "D": "request_time_us",
+    "f": "request_filename",
+    "h": "remote_addr",
+    "H": "server_protocol",
+    "I": "request_length",
+    "k": "keepalive_requests",
+    "l": "remote_ident",
+    "L": "request_log_id",
+    "m": "request_method",
+    "O": "bytes_sent",
+    "p": "server_port",
+    "P": "pid",
+    "q": "query_string",
+    "r": "request",
+    "R": "handler",
+    "s": "status",
+    "S": "bytes_transferred",
+    "T": "request_time",
+    "u": "remote_user",
+    "U": "uri",
+    "v": "server_name",
+    "V": "host",
+    "X": "connection_status",
+}
+"""Apache ``LogFormat`` directives and the nginx variable name each one maps onto."""
+
+_APACHE_HEADER_PREFIX = {"i": "http_", "o": "sent_http_", "C": "cookie_", "e": "env_", "n": "note_"}
+_APACHE_TOKEN = re.compile(r"%(?:%|[<>]?!?[0-9,]*(?:\{(?P<arg>[^}]*)\})?(?P<letter>[a-zA-Z]))")
+_NGINX_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z0-9_]+)\}|(?P<plain>[A-Za-z0-9_]+))")
+_NGINX_DIRECTIVE = re.compile(r"^\s*log_format\s+[A-Za-z0-9_]+\s+(?:escape=[a-z]+\s+)?(?P<body>.*?);?\s*$", re.S)
+_NGINX_SEGMENT = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+_APACHE_DIRECTIVE = re.compile(r'^\s*(?:Custom)?Log(?:Format)?\s+(?:\S+\s+)?"(?P<body>(?:[^"\\]|\\.)*)"', re.S)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of a format: a literal text, or a field named after an nginx variable."""
+
+    text: str
+    is_field: bool
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """A compiled access-log format.
+
+    ``name`` is a built-in name or ``"custom"``; ``definition`` is the format string as the
+    server spells it (nginx ``log_format`` or Apache ``LogFormat``).
+    """
+
+    name: str
+    definition: str
+    syntax: Literal["nginx", "apache"]
+    tokens: tuple[Token, ...]
+    description: str = ""
+    example: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Field names in order of appearance, without repeats."""
+        return tuple(dict.fromkeys(t.text for t in self.tokens if t.is_field))
+
+    @property
+    def time_field(self) -> str | None:
+        """The field that holds the request time, if the format has one."""
+        return next((f for f in TIME_FIELDS if f in self.fields), None)
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        """How much a format pins down: its number of fields, then of literal characters."""
+        literal = sum(len(t.text) for t in self.tokens if not t.is_field)
+        return len(self.fields), literal
+
+    def pattern(self, capture: Collection[str] | None = None) -> str:
+        """Return an anchored regex for this format.
+
+        With ``capture=None`` every field is captured and the whole format must match.
+        Otherwise only the named fields are captured and the pattern ends right after the
+        last of them: a line then parses when every field the caller needs is present and
+        well formed, and the engine never scans the fields it would throw away.
+        """
+        wanted = set(self.fields if capture is None else capture)
+        missing = wanted - set(self.fields)
+        if missing:
+            msg = f"format {self.name!r} has no field {sorted(missing)[0]!r}"
+            raise FormatError(msg)
+        field_positions = [i for i, t in enumerate(self.tokens) if t.is_field and t.text in wanted]
+        last = len(self.tokens) - 1 if capture is None else max(field_positions, default=-1)
+        return self._regex_through(last, wanted)
+
+    def _regex_through(self, last: int, wanted: Collection[str]) -> str:
+        """The regex for tokens ``0..last``, capturing the first occurrence of ``wanted``."""
+        parts = ["^"]
+        captured: set[str] = set()
+        for i, token in enumerate(self.tokens[: last + 1]):
+            if not token.is_field:
+                parts.append(_escape(token.text))
+                continue
+            body = self._field_body(i)
+            if token.text in wanted and token.text not in captured:
+                captured.add(token.text)
+                parts.append(f"(?P<{token.text}>{body})")
+            else:
+                parts.append(f"(?:{body})")
+        parts.append(self._guard_after(last))
+        return "".join(parts)
+
+    def explain_mismatch(self, line: str) -> str:
+        """Say in a few words why ``line`` does not match this format."""
+        if not line.strip():
+            return "blank line"
+        if line.lstrip().startswith("#"):
+            return "comment line"
+        matched_to = 0
+        for i, token in enumerate(self.tokens):
+            found = re.match(self._regex_through(i, ()), line)
+            if found is None:
+                what = f"field ${token.text}" if token.is_field else f"text {token.text!r}"
+                return f"{what} missing or malformed at column {matched_to + 1}"
+            matched_to = found.end()
+        if self.time_field is not None:
+            return f"${self.time_field} is not a valid date and time"
+        return f"does not match format {self.name}"
+
+    def _field_body(self, index: int) -> str:
+        name = self.tokens[index].text
+        before = self.tokens[index - 1].text if index > 0 else ""
+        after = self.tokens[index + 1].text if index + 1 < len(self.tokens) else ""
+        if before.endswith('"') and after.startswith('"'):
+            return QUOTED_CONTENT
+        if name in FIELD_PATTERNS:
+            return FIELD_PATTERNS[name]
+        stop = re.escape(after[0]) if after and after[0] not in " \t" else ""
+        return rf"[^ \t{stop}]+"
+
+    def _guard_after(self, index: int) -> str:
+        """After a field, require the next character, so that the field cannot end early."""
+        if index < 0 or not self.tokens[index].is_field:
+            return ""
+        if index + 1 < len(self.tokens):
+            return _escape(self.tokens[index + 1].text[0])
+        return r"(?:[ \t]|$)"
+
+
+def _escape(text: str) -> str:
+    """Escape a literal for both Python ``re`` and the Rust ``regex`` crate."""
+    return "".join("\\" + ch if ch in r"\.^$*+?{}[]|()#&-~" else ch for ch in text)
+
+
+def compile_nginx(definition: str, *, name: str = "custom") -> LogFormat:
+    """Compile an nginx ``log_format`` string (or a whole ``log_format`` directive)."""
+    text = _unwrap_nginx(definition)
+    tokens: list[Token] = []
+    pos = 0
+    for match in _NGINX_VARIABLE.finditer(text):
+        if match.start() > pos:
+            tokens.append(Token(text[pos : match.start()], is_field=False))
+        tokens.append(Token((match["braced"] or match["plain"]).lower(), is_field=True))
+        pos = match.end()
+    if pos < len(text):
+        tokens.append(Token(text[pos:], is_field=False))
+    return _checked(LogFormat(name, text, "nginx", _merge_literals(tokens)))
+
+
+def compile_apache(definition: str, *, name: str = "custom") -> LogFormat:
+    """Compile an Apache ``LogFormat`` string (or a whole ``LogFormat`` directive)."""
+    text = _unwrap_apache(definition)
+    tokens: list[Token] = []
+    pos = 0
+    for match in _APACHE_TOKEN.finditer(text):
+        if match.start() > pos:
+            tokens.append(Token(text[pos : match.start()], is_field=False))
+        pos = match.end()
+        if match.group(0) == "%%":
+            tokens.append(Token("%", is_field=False))
+            continue
+        tokens.extend(_apache_directive(match["letter"], match["arg"], match.group(0)))
+    if pos < len(text):
+        tokens.append(Token(text[pos:], is_field=False))
+    return _checked(LogFormat(name, text, "apache", _merge_literals(tokens)))
+
+
+def _apache_directive(letter: str, arg: str | None, spelled: str) -> list[Token]:
+    if letter == "t":
+        if arg in (None, ""):
+            return [Token("[", False), Token("time_local", True), Token("]", False)]
+        if arg == "%d/%b/%Y:%H:%M:%S %z":
+            return [Token("time_local", True)]
+        if arg == "msec":
+            return [Token("msec", True)]
+        return [Token("time_custom", True)]
+    if letter == "T" and arg in ("ms", "us"):
+        return [Token(f"request_time_{arg}", True)]
+    if letter in _APACHE_HEADER_PREFIX and arg:
+        field = _APACHE_HEADER_PREFIX[letter] + re.sub(r"[^a-z0-9]+", "_", arg.lower())
+        return [Token(field, True)]
+    if letter not in APACHE_DIRECTIVES:
+        msg = f"unsupported Apache directive {spelled} in the log format"
+        raise FormatError(msg)
+    return [Token(APACHE_DIRECTIVES[letter], True)]
+
+
+def _unwrap_nginx(definition: str) -> str:
+    match = _NGINX_DIRECTIVE.match(definition)
+    if match:
+        segments = _NGINX_SEGMENT.findall(match["body"])
+        return "".join(single or double for single, double in segments)
+    stripped = definition.strip()
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == "'":
+        return stripped[1:-1]
+    return definition
+
+
+def _unwrap_apache(definition: str) -> str:
+    match = _APACHE_DIRECTIVE.match(definition)
+    text = match["body"] if match else definition
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n"}.get(m[1], m[1]), text)
+
+
+def _merge_literals(tokens: list[Token]) -> tuple[Token, ...]:
+    merged: list[Token] = []
+    for token in tokens:
+        if merged and not token.is_field and not merged[-1].is_field:
+            merged[-1] = Token(merged[-1].text + token.text, is_field=False)
+        else:
+            merged.append(token)
+    return tuple(merged)
+
+
+def _checked(fmt: LogFormat) -> LogFormat:
+    if "status" not in fmt.fields:
+        msg = (
+            f"the log format {fmt.definition!r} has no status field "
+            "($status in nginx, %s or %>s in Apache); logstat needs it"
+        )
+        raise FormatError(msg)
+    for a, b in zip(fmt.tokens, fmt.tokens[1:], strict=False):
+        if a.is_field and b.is_field:
+            msg = f"fields ${a.text} and ${b.text} touch with nothing between them; add a separator"
+            raise FormatError(msg)
+    return fmt
+
+
+def _builtin(name: str, definition: str, description: str, example: str) -> LogFormat:
+    compiler = compile_nginx if "$" in definition else compile_apache
+    fmt = compiler(definition, name=name)
+    return LogFormat(name, fmt.definition, fmt.syntax, fmt.tokens, description, example)
+
+
+_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+BUILTIN_FORMATS: dict[str, LogFormat] = {
+    f.name: f
+    for f in (
+        _builtin(
+            "combined",
+            '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"',
+            "Apache combined; identical to nginx's predefined `combined`",
+            f'203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] "GET /index.html HTTP/1.1" 200 2326 '
+            f'"https://example.com/" "{_AGENT}"',
+        ),
+        _builtin(
+            "common",
+            '%h %l %u %t "%r" %>s %b',
+            "NCSA Common Log Format (CLF); the client may be a host name",
+            'host-7.example.net - alice [10/Oct/2026:13:55:36 +0000] "GET /a.png HTTP/1.0" 304 -',
+        ),
+        _builtin(
+            "vhost_combined",
+            '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
+            "Apache vhost_combined: combined with a `server:port` prefix",
+            f'www.example.com:443 2001:db8::1 - - [10/Oct/2026:13:55:36 +0000] "GET / HTTP/2.0" '
+            f'200 5120 "-" "{_AGENT}"',
+        ),
+        _builtin(
+            "nginx_main",
+            '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+            '"$http_referer" "$http_user_agent" "$http_x_forwarded_for"',
+            "the `main` format of nginx's default nginx.conf: combined plus X-Forwarded-For",
+            f'10.0.0.5 - - [10/Oct/2026:13:55:36 +0000] "POST /api/login HTTP/1.1" 401 61 '
+            f'"-" "{_AGENT}" "198.51.100.23"',
+        ),
+        _builtin(
+            "nginx_timed",
+            '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+            '"$http_referer" "$http_user_agent" $request_time $upstream_response_time',
+            "nginx combined plus $request_time and $upstream_response_time (seconds)",
+            f'198.51.100.23 - - [10/Oct/2026:13:55:36 +0000] "GET /api/items HTTP/1.1" 502 157 '
+            f'"-" "{_AGENT}" 3.002 3.001',
+        ),
+        _builtin(
+            "apache_timed",
+            '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D',
+            "Apache combined plus %D (time taken, microseconds)",
+            f'198.51.100.23 - - [10/Oct/2026:13:55:36 +0000] "GET /report HTTP/1.1" 200 8812 '
+            f'"-" "{_AGENT}" 412345',
+        ),
+    )
+}
+"""The formats logstat knows by name."""
+
+
+def resolve_log_format(spec: str) -> LogFormat:
+    """Turn a ``--log-format`` value into a format: a built-in name or a format string."""
+    key = spec.strip()
+    if key in BUILTIN_FORMATS:
+        return BUILTIN_FORMATS[key]
+    if "$" in key and _NGINX_VARIABLE.search(key):
+        return compile_nginx(spec)
+    if _APACHE_TOKEN.search(key):
+        return compile_apache(spec)
+    names = ", ".join(BUILTIN_FORMATS)
+    msg = (
+        f"unknown log format {spec!r}: use one of {names}, an nginx log_format string "
+        "with $variables, or an Apache LogFormat string with %directives"
+    )
+    raise FormatError(msg)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The outcome of format detection: the chosen format and how well each one matched."""
+
+    log_format: LogFormat
+    shares: dict[str, float]
+
+
+DETECTION_THRESHOLD = 0.5
+"""Share of sample lines a format must match to be chosen."""
+
+
+def match_shares(lines: Sequence[str], candidates: Sequence[LogFormat]) -> dict[str, float]:
+    """Share of ``lines`` that each candidate's full pattern matches (blank lines ignored)."""
+    sample = pl.Series("line", [ln for ln in lines if ln.strip()], dtype=pl.String)
+    if sample.is_empty():
+        return {fmt.name: 0.0 for fmt in candidates}
+    frame = sample.to_frame().select(
+        pl.col("line").str.contains(fmt.pattern()).mean().alias(fmt.name) for fmt in candidates
+    )
+    return {name: float(frame[name][0] or 0.0) for name in frame.columns}
+
+
+def detect_format(
+    lines: Sequence[str], candidates: Sequence[LogFormat] | None = None
+) -> Detection:
+    """Pick the format that matches the most sample lines.
+
+    Ties go to the more specific format (see :attr:`LogFormat.specificity`): one that adds
+    trailing fields (nginx_main over combined) describes the same lines more fully.
+
+    Raises
+    ------
+    UnknownFormatError
+        When no candidate matches at least half of the non-blank sample lines.
+    """
+    pool = list(BUILTIN_FORMATS.values()) if candidates is None else list(candidates)
+    shares = match_shares(lines, pool)
+    best = max(pool, key=lambda f: (shares[f.name], *f.specificity))
+    if shares[best.name] < DETECTION_THRESHOLD:
+        tried = ", ".join(f"{f.name} {shares[f.name]:.0%}" for f in pool)
+        msg = (
+            f"no known log format matches (tried {tried}); pass the server's own format "
+            "with --log-format, e.g. --log-format '$remote_addr [$time_local] \"$request\" $status'"
+        )
+        raise UnknownFormatError(msg)
+    return Detection(best, shares)

@@ -1,0 +1,172 @@
+"""The terminal report: rich tables, or plain aligned text when colour is off.
+
+Every value that comes from a log is wrapped in ``Text`` after :func:`visible`, so a path
+like ``/a[/b]`` is never read as rich markup and no control character reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from logstat.registry import Lang
+from logstat.render import RenderOptions
+from logstat.render.text import percent, visible
+from logstat.report import Report
+
+LABELS: dict[str, dict[Lang, str]] = {
+    "inputs": {"en": "Inputs", "zh": "输入"},
+    "format": {"en": "Format", "zh": "日志格式"},
+    "time": {"en": "Time range", "zh": "时间范围"},
+    "lines": {"en": "Lines", "zh": "行数"},
+    "accounting": {
+        "en": "{lines} lines: {parsed} parsed, {unparsed} unparsed, {blank} blank",
+        "zh": "共 {lines} 行：已解析 {parsed}，未解析 {unparsed}，空行 {blank}",
+    },
+    "no_time": {"en": "no timestamps in this format", "zh": "此格式不含时间"},
+    "by_class": {"en": "Requests by class", "zh": "按类别统计"},
+    "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
+    "class": {"en": "Class", "zh": "类别"},
+    "code": {"en": "Code", "zh": "状态码"},
+    "reason": {"en": "Reason", "zh": "原因短语"},
+    "count": {"en": "Count", "zh": "数量"},
+    "share": {"en": "Share", "zh": "占比"},
+    "meaning": {"en": "Meaning", "zh": "含义"},
+    "cause": {"en": "Likely cause", "zh": "可能原因"},
+    "unparsed": {"en": "Unparsed lines (first {n} of {total})", "zh": "未解析的行（{total} 行中的前 {n} 行）"},
+    "where": {"en": "Where", "zh": "位置"},
+    "why": {"en": "Why", "zh": "原因"},
+    "line": {"en": "Line", "zh": "内容"},
+    "unregistered": {"en": "unregistered", "zh": "未注册"},
+    "no_requests": {"en": "No requests in the input.", "zh": "输入中没有请求。"},
+}
+"""Every fixed label of the table, in both languages."""
+
+
+def _label(key: str, lang: Lang, **values: object) -> str:
+    return LABELS[key][lang].format(**values)
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def build_tables(report: Report, options: RenderOptions) -> Group:
+    """Build the report as one rich renderable: header, class table, code table, samples."""
+    lang = options.lang
+    frame = box.SIMPLE_HEAD if options.color else None
+    parts: list[RenderableType] = [_header(report, lang)]
+    if report.by_code:
+        parts += [_class_table(report, lang, frame), _code_table(report, lang, frame)]
+    else:
+        parts.append(Text(_label("no_requests", lang)))
+    if report.unparsed_samples:
+        parts.append(_samples_table(report, lang, frame))
+    return Group(*parts)
+
+
+def _header(report: Report, lang: Lang) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold" if lang else "", no_wrap=True)
+    grid.add_column()
+    names = ", ".join(visible(i.name) for i in report.inputs)
+    grid.add_row(_label("inputs", lang), Text(names))
+    grid.add_row(_label("format", lang), Text(report.log_format_label))
+    if report.first is None:
+        span = _label("no_time", lang)
+    else:
+        span = f"{_when(report.first)} → {_when(report.last)}"
+    grid.add_row(_label("time", lang), Text(span))
+    t = report.totals
+    counts = _label(
+        "accounting", lang,
+        lines=f"{t.lines:,}", parsed=f"{t.parsed:,}", unparsed=f"{t.unparsed:,}", blank=f"{t.blank:,}",
+    )
+    grid.add_row(_label("lines", lang), Text(counts))
+    return grid
+
+
+def _table(title: str, frame: box.Box | None) -> Table:
+    return Table(
+        title=title, title_justify="left", box=frame, show_edge=False, pad_edge=False,
+        header_style="bold", title_style="bold",
+    )
+
+
+def _class_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
+    table = _table(_label("by_class", lang), frame)
+    table.add_column(_label("class", lang), no_wrap=True)
+    table.add_column(_label("meaning", lang))
+    table.add_column(_label("count", lang), justify="right", no_wrap=True)
+    table.add_column(_label("share", lang), justify="right", no_wrap=True)
+    for row in report.by_class:
+        cls = report.registry.classes[row.name]
+        table.add_row(
+            Text(row.name), Text(cls.label[lang]), Text(f"{row.count:,}"), Text(percent(row.share))
+        )
+    return table
+
+
+def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
+    table = _table(_label("by_code", lang), frame)
+    table.add_column(_label("code", lang), no_wrap=True)
+    table.add_column(_label("reason", lang), ratio=2)
+    table.add_column(_label("count", lang), justify="right", no_wrap=True)
+    table.add_column(_label("share", lang), justify="right", no_wrap=True)
+    table.add_column(_label("meaning", lang), ratio=4)
+    table.add_column(_label("cause", lang), ratio=4)
+    for row in report.by_code:
+        reason, text, registered = report.explain(row, lang)
+        if not registered:
+            reason = f"{reason} ({_label('unregistered', lang)})" if row.class_name != "other" else reason
+        table.add_row(
+            Text(visible(row.raw)),
+            Text(reason),
+            Text(f"{row.count:,}"),
+            Text(percent(row.share)),
+            Text(text.meaning),
+            Text(text.causes[0] if text.causes else "-"),
+        )
+    return table
+
+
+def _samples_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
+    samples = report.unparsed_samples
+    title = _label("unparsed", lang, n=len(samples), total=f"{report.totals.unparsed:,}")
+    table = _table(title, frame)
+    table.add_column(_label("where", lang), no_wrap=True)
+    table.add_column(_label("why", lang), ratio=1)
+    table.add_column(_label("line", lang), ratio=2, overflow="fold")
+    for sample in samples:
+        table.add_row(
+            Text(f"{visible(sample.file)}:{sample.lineno}"),
+            Text(visible(sample.reason)),
+            Text(visible(sample.text[:300]) + ("…" if len(sample.text) > 300 else "")),
+        )
+    return table
+
+
+def render_table(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as text: with colour and rules when ``options.color``, else plain."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        color_system="standard" if options.color else None,
+        force_terminal=options.color,
+        no_color=not options.color,
+        legacy_windows=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        _environ={},
+    )
+    for part in build_tables(report, options).renderables:
+        console.print(part)
+        console.print()
+    return buffer.getvalue().rstrip("\n") + "\n"

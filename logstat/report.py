@@ -1,0 +1,334 @@
+"""The Report: everything a renderer needs, built from the inputs in one pass per input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from logstat import __version__
+from logstat.aggregate import (
+    count_by_status,
+    count_lines,
+    finish_counts,
+    needed_fields,
+    time_range,
+    totals,
+    unparsed_lines,
+)
+from logstat.errors import NoParsableLinesError, UnknownFormatError
+from logstat.formats import LogFormat, detect_format
+from logstat.reader import Input, parse_lines, read_sample, scan_lines
+from logstat.registry import (
+    OTHER_CLASS,
+    Explanation,
+    Lang,
+    Registry,
+    class_name,
+    load_registry,
+    numeric_status,
+)
+
+SCHEMA_VERSION = 1
+"""Version of the JSON document; bumped whenever a key changes meaning or disappears."""
+
+SAMPLE_LIMIT = 20
+"""How many unparsed lines a report keeps, over all inputs."""
+
+CLASS_ORDER = ("1xx", "2xx", "3xx", "4xx", "5xx", OTHER_CLASS)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Line accounting: ``lines == parsed + unparsed + blank`` always holds."""
+
+    lines: int
+    parsed: int
+    unparsed: int
+    blank: int
+
+
+@dataclass(frozen=True)
+class InputSummary:
+    """One input, the format it was read with, and its own line accounting."""
+
+    name: str
+    log_format: LogFormat
+    detected: bool
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """Parsed requests in one status class."""
+
+    name: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    """Parsed requests with one status value, and what the registry says about it."""
+
+    raw: str
+    count: int
+    share: float
+    first: datetime | None
+    last: datetime | None
+
+    @property
+    def status(self) -> int | None:
+        """The status as an integer, or ``None`` when the value is not a number."""
+        return numeric_status(self.raw)
+
+    @property
+    def class_name(self) -> str:
+        """``"4xx"`` and so on, or ``"other"`` for values outside 100-599."""
+        return class_name(self.raw)
+
+
+@dataclass(frozen=True)
+class UnparsedSample:
+    """A line that could not be parsed, where it is, and why."""
+
+    file: str
+    lineno: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A status report; renderers turn it into text, :meth:`to_dict` into data."""
+
+    generated_at: datetime
+    inputs: tuple[InputSummary, ...]
+    totals: Totals
+    first: datetime | None
+    last: datetime | None
+    by_class: tuple[ClassRow, ...]
+    by_code: tuple[CodeRow, ...]
+    unparsed_samples: tuple[UnparsedSample, ...]
+    registry: Registry = field(repr=False, compare=False)
+
+    @property
+    def log_format_label(self) -> str:
+        """The format name, ``(detected)`` when it was, or ``mixed`` over several formats."""
+        names = dict.fromkeys(i.log_format.name for i in self.inputs)
+        if len(names) != 1:
+            return "mixed: " + ", ".join(names)
+        detected = all(i.detected for i in self.inputs)
+        return f"{next(iter(names))} ({'detected' if detected else 'given'})"
+
+    def explain(self, row: CodeRow, lang: Lang) -> tuple[str, Explanation, bool]:
+        """Reason phrase, explanation and whether the code is registered, in ``lang``."""
+        entry = self.registry.lookup(row.raw)
+        if entry is not None:
+            return entry.reason_in(lang), entry.text[lang], True
+        cls = self.registry.class_of(row.raw)
+        if cls.name == OTHER_CLASS:
+            return cls.label[lang], Explanation(cls.meaning[lang], (), ()), False
+        unregistered = {"en": "Unregistered code", "zh": "未注册的状态码"}[lang]
+        meaning = {
+            "en": f"Not in the IANA registry; clients treat it like {cls.name[0]}00. {cls.meaning[lang]}",
+            "zh": f"未在 IANA 注册；客户端会按 {cls.name[0]}00 处理。{cls.meaning[lang]}",
+        }[lang]
+        return unregistered, Explanation(meaning, (), ()), False
+
+    def to_dict(self, lang: Lang = "en") -> dict[str, Any]:
+        """The one serializable shape of a report (JSON is this, dumped)."""
+        formats = dict.fromkeys(i.log_format for i in self.inputs)
+        only = next(iter(formats)) if len(formats) == 1 else None
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "generator": {"name": "logstat", "version": __version__},
+            "generated_at": _iso(self.generated_at),
+            "lang": lang,
+            "inputs": [
+                {
+                    "name": i.name,
+                    "log_format": i.log_format.name,
+                    "log_format_definition": i.log_format.definition,
+                    "detected": i.detected,
+                    **_totals_dict(i.totals),
+                }
+                for i in self.inputs
+            ],
+            "log_format": {
+                "name": only.name if only else "mixed",
+                "definition": only.definition if only else None,
+                "detected": all(i.detected for i in self.inputs),
+            },
+            "time_range": {"first": _iso(self.first), "last": _iso(self.last)},
+            "totals": _totals_dict(self.totals),
+            "by_class": [
+                {
+                    "class": row.name,
+                    "label": self.registry.classes[row.name].label[lang],
+                    "count": row.count,
+                    "share": round(row.share, 6),
+                }
+                for row in self.by_class
+            ],
+            "by_code": [self._code_dict(row, lang) for row in self.by_code],
+            "unparsed_samples": [
+                {"file": s.file, "line": s.lineno, "reason": s.reason, "text": s.text}
+                for s in self.unparsed_samples
+            ],
+        }
+
+    def _code_dict(self, row: CodeRow, lang: Lang) -> dict[str, Any]:
+        reason, text, registered = self.explain(row, lang)
+        entry = self.registry.lookup(row.raw)
+        return {
+            "status": row.status,
+            "raw": row.raw,
+            "class": row.class_name,
+            "count": row.count,
+            "share": round(row.share, 6),
+            "registered": registered,
+            "kind": entry.kind if entry else None,
+            "reason": reason,
+            "meaning": text.meaning,
+            "causes": list(text.causes),
+            "check": list(text.check),
+            "first_seen": _iso(row.first),
+            "last_seen": _iso(row.last),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _totals_dict(t: Totals) -> dict[str, int]:
+    return {"lines": t.lines, "parsed": t.parsed, "unparsed": t.unparsed, "blank": t.blank}
+
+
+@dataclass(frozen=True)
+class InputCounts:
+    """The collected count table of one input, with the format it was read with."""
+
+    source: Input
+    log_format: LogFormat
+    detected: bool
+    counts: pl.DataFrame
+    samples: tuple[UnparsedSample, ...]
+
+
+def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
+    """The given format, or the one detected from a sample of ``source``."""
+    if log_format is not None:
+        return log_format, False
+    sample = read_sample(source)
+    if not sample:
+        # An empty input has nothing to detect; any format reads it as zero lines.
+        from logstat.formats import BUILTIN_FORMATS  # noqa: PLC0415
+
+        return BUILTIN_FORMATS["combined"], True
+    try:
+        return detect_format(sample).log_format, True
+    except UnknownFormatError as exc:
+        msg = f"{source.name}: {exc}"
+        raise UnknownFormatError(msg) from None
+
+
+def count_input(source: Input, log_format: LogFormat | None, *, sample_limit: int) -> InputCounts:
+    """Read one input in a single streaming pass and return its count table."""
+    fmt, detected = choose_format(source, log_format)
+    lines = parse_lines(scan_lines(source), fmt, needed_fields(fmt))
+    counts = finish_counts(count_lines(lines, fmt).collect(engine="streaming"))
+    samples: tuple[UnparsedSample, ...] = ()
+    unparsed = counts.filter(pl.col("kind") == 1)
+    if sample_limit > 0 and unparsed.height:
+        start = int(unparsed["first_lineno"].min() or 1)  # type: ignore[arg-type]
+        bad = unparsed_lines(lines, fmt, start=start, limit=sample_limit).collect(engine="streaming")
+        samples = tuple(
+            UnparsedSample(source.name, lineno, fmt.explain_mismatch(text or ""), text or "")
+            for lineno, text in bad.iter_rows()
+        )
+    return InputCounts(source, fmt, detected, counts, samples)
+
+
+def build_report(
+    inputs: Sequence[Input],
+    *,
+    log_format: LogFormat | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Read every input and build the report.
+
+    Parameters
+    ----------
+    inputs
+        The sources to read, in order.
+    log_format
+        Read every input with this format instead of detecting one per input.
+    now
+        The report's generation time (tests pass a fixed one).
+
+    Raises
+    ------
+    NoParsableLinesError
+        When the inputs hold non-blank lines but none of them parsed.
+    """
+    per_input: list[InputCounts] = []
+    for source in inputs:
+        remaining = SAMPLE_LIMIT - sum(len(p.samples) for p in per_input)
+        per_input.append(count_input(source, log_format, sample_limit=remaining))
+    return assemble_report(per_input, now=now)
+
+
+def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = None) -> Report:
+    """Combine per-input count tables into one :class:`Report`."""
+    registry = load_registry()
+    summaries = tuple(
+        InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)))
+        for p in per_input
+    )
+    combined = pl.concat([p.counts for p in per_input]) if per_input else _empty_counts()
+    overall = Totals(**totals(combined))
+    if overall.parsed == 0 and overall.unparsed > 0:
+        names = ", ".join(s.name for s in summaries)
+        formats = ", ".join(dict.fromkeys(s.log_format.name for s in summaries))
+        msg = (
+            f"{names}: none of {overall.unparsed} lines matched the log format ({formats}); "
+            "pass the server's own format string with --log-format"
+        )
+        raise NoParsableLinesError(msg)
+    statuses = count_by_status(combined)
+    parsed = overall.parsed or 1
+    by_code = tuple(
+        CodeRow(raw, int(count), count / parsed, first, last)
+        for raw, count, first, last in statuses.iter_rows()
+    )
+    class_counts: dict[str, int] = {}
+    for row in by_code:
+        class_counts[row.class_name] = class_counts.get(row.class_name, 0) + row.count
+    by_class = tuple(
+        ClassRow(name, class_counts[name], class_counts[name] / parsed)
+        for name in CLASS_ORDER
+        if name in class_counts
+    )
+    first, last = time_range(combined)
+    return Report(
+        generated_at=now or datetime.now(UTC),
+        inputs=summaries,
+        totals=overall,
+        first=first,  # type: ignore[arg-type]
+        last=last,  # type: ignore[arg-type]
+        by_class=by_class,
+        by_code=by_code,
+        unparsed_samples=tuple(s for p in per_input for s in p.samples),
+        registry=registry,
+    )
+
+
+def _empty_counts() -> pl.DataFrame:
+    from logstat.aggregate import COUNT_SCHEMA  # noqa: PLC0415
+
+    return pl.DataFrame(schema=COUNT_SCHEMA)
