@@ -55,7 +55,7 @@ def _reporting_errors(*, debug: bool) -> Iterator[None]:
     except BrokenPipeError:
         # The reader went away (`logstat ... | head`); say nothing, as other filters do.
         with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
         raise typer.Exit(int(ExitCode.OK)) from None
 
 
@@ -100,7 +100,7 @@ def _lang(value: str) -> Lang:
     if value not in LANGS:
         msg = f"--lang must be one of {', '.join(LANGS)}, not {value!r}"
         raise UsageError(msg)
-    return value  # type: ignore[return-value]
+    return value
 
 
 FilesArg = Annotated[

@@ -11,6 +11,7 @@ import polars as pl
 
 from logstat import __version__
 from logstat.aggregate import (
+    COUNT_SCHEMA,
     count_by_status,
     count_lines,
     finish_counts,
@@ -20,7 +21,7 @@ from logstat.aggregate import (
     unparsed_lines,
 )
 from logstat.errors import NoParsableLinesError, UnknownFormatError
-from logstat.formats import LogFormat, detect_format
+from logstat.formats import BUILTIN_FORMATS, LogFormat, detect_format
 from logstat.reader import Input, parse_lines, read_sample, scan_lines
 from logstat.registry import (
     OTHER_CLASS,
@@ -227,8 +228,6 @@ def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogForma
     sample = read_sample(source)
     if not sample:
         # An empty input has nothing to detect; any format reads it as zero lines.
-        from logstat.formats import BUILTIN_FORMATS  # noqa: PLC0415
-
         return BUILTIN_FORMATS["combined"], True
     try:
         return detect_format(sample).log_format, True
@@ -329,6 +328,4 @@ def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = 
 
 
 def _empty_counts() -> pl.DataFrame:
-    from logstat.aggregate import COUNT_SCHEMA  # noqa: PLC0415
-
     return pl.DataFrame(schema=COUNT_SCHEMA)

@@ -40,7 +40,7 @@ SUFFIXES: dict[str, OutputFormat] = {
 
 def renderer_for(fmt: OutputFormat) -> Renderer:
     """The render function of ``fmt``."""
-    from logstat.render import csv, json, table  # noqa: PLC0415
+    from logstat.render import csv, json, table
 
     renderers: dict[OutputFormat, Renderer] = {
         OutputFormat.TABLE: table.render_table,

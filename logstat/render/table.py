@@ -16,7 +16,7 @@ from rich.text import Text
 
 from logstat.registry import Lang
 from logstat.render import RenderOptions
-from logstat.render.text import percent, visible
+from logstat.render.text import first_sentence, percent, visible
 from logstat.report import Report
 
 LABELS: dict[str, dict[Lang, str]] = {
@@ -72,15 +72,12 @@ def build_tables(report: Report, options: RenderOptions) -> Group:
 
 def _header(report: Report, lang: Lang) -> Table:
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold" if lang else "", no_wrap=True)
+    grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     names = ", ".join(visible(i.name) for i in report.inputs)
     grid.add_row(_label("inputs", lang), Text(names))
     grid.add_row(_label("format", lang), Text(report.log_format_label))
-    if report.first is None:
-        span = _label("no_time", lang)
-    else:
-        span = f"{_when(report.first)} → {_when(report.last)}"
+    span = _label("no_time", lang) if report.first is None else f"{_when(report.first)} → {_when(report.last)}"
     grid.add_row(_label("time", lang), Text(span))
     t = report.totals
     counts = _label(
@@ -115,11 +112,11 @@ def _class_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
 def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     table = _table(_label("by_code", lang), frame)
     table.add_column(_label("code", lang), no_wrap=True)
-    table.add_column(_label("reason", lang), ratio=2)
+    table.add_column(_label("reason", lang), ratio=2, overflow="fold")
     table.add_column(_label("count", lang), justify="right", no_wrap=True)
     table.add_column(_label("share", lang), justify="right", no_wrap=True)
-    table.add_column(_label("meaning", lang), ratio=4)
-    table.add_column(_label("cause", lang), ratio=4)
+    table.add_column(_label("meaning", lang), ratio=4, overflow="fold")
+    table.add_column(_label("cause", lang), ratio=4, overflow="fold")
     for row in report.by_code:
         reason, text, registered = report.explain(row, lang)
         if not registered:
@@ -129,7 +126,7 @@ def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
             Text(reason),
             Text(f"{row.count:,}"),
             Text(percent(row.share)),
-            Text(text.meaning),
+            Text(first_sentence(text.meaning)),
             Text(text.causes[0] if text.causes else "-"),
         )
     return table
@@ -140,7 +137,7 @@ def _samples_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     title = _label("unparsed", lang, n=len(samples), total=f"{report.totals.unparsed:,}")
     table = _table(title, frame)
     table.add_column(_label("where", lang), no_wrap=True)
-    table.add_column(_label("why", lang), ratio=1)
+    table.add_column(_label("why", lang), ratio=1, overflow="fold")
     table.add_column(_label("line", lang), ratio=2, overflow="fold")
     for sample in samples:
         table.add_row(
@@ -169,4 +166,8 @@ def render_table(report: Report, options: RenderOptions) -> str:
     for part in build_tables(report, options).renderables:
         console.print(part)
         console.print()
-    return buffer.getvalue().rstrip("\n") + "\n"
+    text = buffer.getvalue()
+    if not options.color:
+        # Plain text goes to files and mail: no padding to the console width.
+        text = "\n".join(line.rstrip() for line in text.splitlines())
+    return text.rstrip("\n") + "\n"

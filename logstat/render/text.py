@@ -23,3 +23,11 @@ def percent(share: float) -> str:
     if 0 < share < 0.0005:
         return "<0.1%"
     return f"{share * 100:.1f}%"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(])|(?<=[。！？])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (English or Chinese), for compact table cells."""
+    return _SENTENCE_END.split(text, maxsplit=1)[0].strip()
