@@ -30,6 +30,8 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
 
 _TIME_LOCAL = "%d/%b/%Y:%H:%M:%S %z"
 _ISO8601 = "%Y-%m-%dT%H:%M:%S%.f%#z"
+_MSEC_LIMIT = 253_402_300_800
+"""Seconds from the epoch to 10000-01-01T00:00:00Z."""
 
 
 def needed_fields(log_format: LogFormat) -> list[str]:
@@ -46,6 +48,8 @@ def parse_time(column: str) -> pl.Expr:
     if column == "time_iso8601":
         return raw.str.strptime(UTC, _ISO8601, strict=False)
     seconds = raw.cast(pl.Float64, strict=False)
+    # Past year 9999 the value is no server's clock (and Python's datetime cannot hold it).
+    seconds = pl.when(seconds < _MSEC_LIMIT).then(seconds)
     return (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
@@ -145,3 +149,13 @@ def unparsed_lines(lines: pl.LazyFrame, log_format: LogFormat, *, start: int, li
     if time_field is not None:
         bad = bad | ((pl.col("kind") == LineKind.PARSED) & parse_time(time_field).is_null())
     return lines.filter(pl.col("lineno") >= start).filter(bad).select("lineno", "line").head(limit)
+
+
+def count_by_minute(counts: pl.DataFrame) -> pl.DataFrame:
+    """Parsed requests per status and UTC minute (lines without a time are left out)."""
+    return (
+        counts.filter((pl.col("kind") == LineKind.PARSED) & pl.col("minute").is_not_null())
+        .group_by("status", "minute")
+        .agg(pl.col("count").sum())
+        .sort("minute", "status")
+    )

@@ -26,9 +26,12 @@ _FLOAT_OR_DASH = r"(?:[0-9]+(?:\.[0-9]+)?|-)"
 _LIST_SEPARATOR = r"(?:, | : )"
 
 FIELD_PATTERNS: dict[str, str] = {
-    # The client may be an X-Forwarded-For list ("1.2.3.4, 10.0.0.1") when real_ip is used.
+    # The client may be an X-Forwarded-For list ("1.2.3.4, 10.0.0.1") when real_ip is used;
+    # an unquoted X-Forwarded-For header (Apache's %{X-Forwarded-For}i) is such a list too.
     "remote_addr": r"[^ ,]+(?:, ?[^ ,]+)*",
-    "time_local": r"[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}",
+    "http_x_forwarded_for": r"[^ ,]+(?:, ?[^ ,]+)*",
+    # Seconds are range-checked here: aggregation converts one timestamp per minute, not per line.
+    "time_local": r"[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:(?:[0-5][0-9]|60) [+-][0-9]{4}",
     "time_iso8601": (
         r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
         r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
@@ -245,8 +248,6 @@ def _apache_directive(letter: str, arg: str | None, spelled: str) -> list[Token]
             return [Token("[", False), Token("time_local", True), Token("]", False)]
         if arg == "%d/%b/%Y:%H:%M:%S %z":
             return [Token("time_local", True)]
-        if arg == "msec":
-            return [Token("msec", True)]
         return [Token("time_custom", True)]
     if letter == "T" and arg in ("ms", "us"):
         return [Token(f"request_time_{arg}", True)]

@@ -12,6 +12,7 @@ import polars as pl
 from logstat import __version__
 from logstat.aggregate import (
     COUNT_SCHEMA,
+    count_by_minute,
     count_by_status,
     count_lines,
     finish_counts,
@@ -114,6 +115,8 @@ class Report:
     by_class: tuple[ClassRow, ...]
     by_code: tuple[CodeRow, ...]
     unparsed_samples: tuple[UnparsedSample, ...]
+    minutes: pl.DataFrame = field(repr=False, compare=False)
+    """Parsed requests per (status, minute): columns ``status``, ``minute`` (UTC), ``count``."""
     registry: Registry = field(repr=False, compare=False)
 
     @property
@@ -323,6 +326,7 @@ def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = 
         by_class=by_class,
         by_code=by_code,
         unparsed_samples=tuple(s for p in per_input for s in p.samples),
+        minutes=count_by_minute(combined),
         registry=registry,
     )
 

@@ -1,0 +1,590 @@
+"""Log formats: built-ins, the nginx/Apache compilers, detection and mismatch reasons.
+
+Every pattern must behave the same in Python ``re`` and in polars (Rust ``regex``), so
+the line-level tests parse with both engines and require them to agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import polars as pl
+import pytest
+
+from logstat.aggregate import needed_fields
+from logstat.errors import FormatError, UnknownFormatError
+from logstat.formats import (
+    BUILTIN_FORMATS,
+    LogFormat,
+    compile_apache,
+    compile_nginx,
+    detect_format,
+    resolve_log_format,
+)
+
+COMBINED = BUILTIN_FORMATS["combined"]
+COMMON = BUILTIN_FORMATS["common"]
+TIME = "10/Oct/2026:13:55:36 +0000"
+
+NGINX_MAIN_DIRECTIVE = """\
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+"""
+APACHE_COMBINED_VERBATIM = r"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\""
+APACHE_COMBINED_DIRECTIVE = f'LogFormat "{APACHE_COMBINED_VERBATIM}" combined'
+
+# Formats compiled by the tests below; each must also compile in both regex engines.
+NGINX_DEFINITIONS = [
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent',
+    '${remote_addr} [$time_local] ${status}ms "$request"',
+    NGINX_MAIN_DIRECTIVE,
+    '$remote_addr "$request" $status',
+    "$time_iso8601 $remote_addr $status $request_time",
+    "$msec $status",
+    'log_format json escape=json \'{"time":"$time_iso8601","status":"$status"}\';',
+    "$remote_addr\t$http_x_forwarded_for\t$status\t$time_iso8601",
+]
+APACHE_DEFINITIONS = [
+    APACHE_COMBINED_VERBATIM,
+    APACHE_COMBINED_DIRECTIVE,
+    r"%{X-Forwarded-For}i %l %u %t \"%r\" %s %b",
+    "%h %>s %{ms}T %{us}T %T %D",
+    "%h %>s 100%%",
+    "%v:%p %h %{%d/%b/%Y:%H:%M:%S %z}t %>s",
+    'CustomLog logs/access_log "%h %t %>s %O"',
+]
+
+
+def parse_both(pattern: str, line: str) -> dict[str, str | None] | None:
+    """Fields captured from ``line`` by ``re`` and by polars, after checking they agree."""
+    found = re.match(pattern, line)
+    frame = pl.DataFrame({"line": [line]}, schema={"line": pl.String})
+    matched = frame.select(pl.col("line").str.contains(pattern)).item()
+    assert matched == (found is not None), f"re and polars disagree on whether {line!r} matches"
+    if found is None:
+        return None
+    groups = frame.select(pl.col("line").str.extract_groups(pattern)).unnest("line").row(0, named=True)
+    assert groups == found.groupdict()
+    return groups
+
+
+def combined_line(
+    client: str = "203.0.113.7",
+    request: str = "GET / HTTP/1.1",
+    status: str = "200",
+    size: str = "512",
+    agent: str = "curl/8.5.0",
+    tail: str = "",
+) -> str:
+    return f'{client} - - [{TIME}] "{request}" {status} {size} "-" "{agent}"{tail}'
+
+
+# --- built-in formats ------------------------------------------------------------------
+
+EXAMPLE_STATUS = {
+    "combined": "200",
+    "common": "304",
+    "vhost_combined": "200",
+    "nginx_main": "401",
+    "nginx_timed": "502",
+    "apache_timed": "200",
+}
+
+
+def test_every_builtin_has_an_expected_status() -> None:
+    assert set(EXAMPLE_STATUS) == set(BUILTIN_FORMATS)
+
+
+@pytest.mark.parametrize("name", BUILTIN_FORMATS)
+def test_builtin_parses_its_own_example(name: str) -> None:
+    fmt = BUILTIN_FORMATS[name]
+    assert fmt.name == name
+    fields = parse_both(fmt.pattern(), fmt.example)
+    assert fields is not None
+    assert set(fields) == set(fmt.fields)
+    assert all(value is not None for value in fields.values())
+    assert fields["status"] == EXAMPLE_STATUS[name]
+    assert fields["time_local"] == TIME
+
+
+def test_combined_example_fields() -> None:
+    assert parse_both(COMBINED.pattern(), COMBINED.example) == {
+        "remote_addr": "203.0.113.7",
+        "remote_ident": "-",
+        "remote_user": "-",
+        "time_local": TIME,
+        "request": "GET /index.html HTTP/1.1",
+        "status": "200",
+        "body_bytes_sent": "2326",
+        "http_referer": "https://example.com/",
+        "http_user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    }
+
+
+@pytest.mark.parametrize("name", BUILTIN_FORMATS)
+def test_builtin_needed_fields_pattern_parses_example(name: str) -> None:
+    fmt = BUILTIN_FORMATS[name]
+    fields = parse_both(fmt.pattern(needed_fields(fmt)), fmt.example)
+    assert fields == {"status": EXAMPLE_STATUS[name], "time_local": TIME}
+
+
+def test_builtin_metadata() -> None:
+    for fmt in BUILTIN_FORMATS.values():
+        assert fmt.description
+        assert fmt.time_field == "time_local"
+        assert fmt.syntax == ("nginx" if "$" in fmt.definition else "apache")
+    assert COMBINED.fields == (
+        "remote_addr",
+        "remote_ident",
+        "remote_user",
+        "time_local",
+        "request",
+        "status",
+        "body_bytes_sent",
+        "http_referer",
+        "http_user_agent",
+    )
+
+
+# --- detection -------------------------------------------------------------------------
+
+
+def example_sample(fmt: LogFormat, n: int = 6) -> list[str]:
+    """``n`` lines in the shape of ``fmt.example``, with different seconds."""
+    return [fmt.example.replace("13:55:36", f"13:55:{i:02d}") for i in range(n)]
+
+
+@pytest.mark.parametrize("name", BUILTIN_FORMATS)
+def test_detect_picks_each_builtin(name: str) -> None:
+    fmt = BUILTIN_FORMATS[name]
+    detection = detect_format(example_sample(fmt))
+    assert detection.log_format is fmt
+    assert detection.shares[name] == 1.0
+    assert set(detection.shares) == set(BUILTIN_FORMATS)
+
+
+@pytest.mark.parametrize("name", BUILTIN_FORMATS)
+def test_detect_tolerates_noise_and_blank_lines(name: str) -> None:
+    fmt = BUILTIN_FORMATS[name]
+    sample = [*example_sample(fmt, 3), "", "garbage line", "   ", "another bad one"]
+    detection = detect_format(sample)
+    assert detection.log_format is fmt
+    assert detection.shares[name] == pytest.approx(0.6)
+
+
+def test_detect_tie_goes_to_the_more_specific_format() -> None:
+    detection = detect_format(example_sample(BUILTIN_FORMATS["nginx_main"]))
+    # combined and common also match every line (trailing fields are allowed).
+    assert detection.shares["combined"] == detection.shares["common"] == 1.0
+    assert detection.log_format.name == "nginx_main"
+
+
+def test_detect_threshold_is_half_of_the_non_blank_lines() -> None:
+    assert detect_format([COMMON.example, "junk", ""]).log_format is COMMON
+    with pytest.raises(UnknownFormatError):
+        detect_format([COMMON.example, "junk", "more junk"])
+
+
+def test_detect_failure_lists_what_was_tried() -> None:
+    with pytest.raises(UnknownFormatError) as info:
+        detect_format([COMMON.example, "hello", "world"])
+    message = str(info.value)
+    assert "tried combined 0%, common 33%, vhost_combined 0%" in message
+    for name in BUILTIN_FORMATS:
+        assert name in message
+    assert "--log-format" in message
+
+
+def test_detect_on_blank_lines_only_fails() -> None:
+    with pytest.raises(UnknownFormatError, match="no known log format matches"):
+        detect_format(["", "   ", "\t"])
+
+
+def test_detect_among_given_candidates() -> None:
+    detection = detect_format(example_sample(COMBINED), [COMMON, BUILTIN_FORMATS["vhost_combined"]])
+    assert detection.log_format is COMMON
+    assert set(detection.shares) == {"common", "vhost_combined"}
+
+
+# --- compiling nginx formats -----------------------------------------------------------
+
+
+def test_compile_nginx_verbatim() -> None:
+    fmt = compile_nginx(NGINX_DEFINITIONS[0])
+    assert (fmt.name, fmt.syntax, fmt.definition) == ("custom", "nginx", NGINX_DEFINITIONS[0])
+    assert fmt.fields == (
+        "remote_addr",
+        "remote_user",
+        "time_local",
+        "request",
+        "status",
+        "body_bytes_sent",
+    )
+    assert parse_both(fmt.pattern(), '10.1.2.3 - bob [10/Oct/2026:13:55:36 +0000] "GET / HTTP/1.1" 404 0') == {
+        "remote_addr": "10.1.2.3",
+        "remote_user": "bob",
+        "time_local": TIME,
+        "request": "GET / HTTP/1.1",
+        "status": "404",
+        "body_bytes_sent": "0",
+    }
+
+
+def test_compile_nginx_quoted_string_is_unwrapped() -> None:
+    fmt = compile_nginx("'$remote_addr $status'")
+    assert fmt.definition == "$remote_addr $status"
+    assert parse_both(fmt.pattern(), "1.2.3.4 200") == {"remote_addr": "1.2.3.4", "status": "200"}
+
+
+def test_compile_nginx_braced_variables() -> None:
+    fmt = compile_nginx(NGINX_DEFINITIONS[1])
+    assert fmt.fields == ("remote_addr", "time_local", "status", "request")
+    assert [t.text for t in fmt.tokens if not t.is_field] == [" [", "] ", 'ms "', '"']
+    fields = parse_both(fmt.pattern(), f'1.2.3.4 [{TIME}] 503ms "GET /x HTTP/1.1"')
+    assert fields is not None
+    assert fields["status"] == "503"
+    assert fields["request"] == "GET /x HTTP/1.1"
+
+
+def test_compile_nginx_whole_directive() -> None:
+    fmt = compile_nginx(NGINX_MAIN_DIRECTIVE)
+    builtin = BUILTIN_FORMATS["nginx_main"]
+    assert fmt.definition == builtin.definition
+    assert fmt.tokens == builtin.tokens
+    fields = parse_both(fmt.pattern(), builtin.example)
+    assert fields is not None
+    assert fields["http_x_forwarded_for"] == "198.51.100.23"
+
+
+def test_compile_nginx_directive_with_escape_parameter() -> None:
+    fmt = compile_nginx(NGINX_DEFINITIONS[6])
+    assert fmt.definition == '{"time":"$time_iso8601","status":"$status"}'
+    assert fmt.time_field == "time_iso8601"
+    line = '{"time":"2026-10-10T13:55:36+02:00","status":"418"}'
+    assert parse_both(fmt.pattern(), line) == {"time_iso8601": "2026-10-10T13:55:36+02:00", "status": "418"}
+
+
+def test_custom_nginx_format_with_status_last() -> None:
+    fmt = compile_nginx(NGINX_DEFINITIONS[3])
+    assert fmt.tokens[-1].text == "status"
+    line = '192.0.2.1 "GET /health HTTP/1.1" 204'
+    expected = {"remote_addr": "192.0.2.1", "request": "GET /health HTTP/1.1", "status": "204"}
+    assert parse_both(fmt.pattern(), line) == expected
+    assert parse_both(fmt.pattern(), line + " trailing 0.001") == expected
+    assert parse_both(fmt.pattern(["status"]), line) == {"status": "204"}
+    assert fmt.time_field is None
+    assert parse_both(fmt.pattern(), '192.0.2.1 "GET /health HTTP/1.1" ') is None
+    assert fmt.explain_mismatch('192.0.2.1 "GET /health HTTP/1.1"') == ("text '\" ' missing or malformed at column 33")
+
+
+# --- compiling Apache formats ----------------------------------------------------------
+
+
+def test_compile_apache_verbatim_with_escaped_quotes() -> None:
+    fmt = compile_apache(APACHE_COMBINED_VERBATIM)
+    assert fmt.syntax == "apache"
+    assert fmt.definition == BUILTIN_FORMATS["combined"].definition
+    assert fmt.tokens == COMBINED.tokens
+
+
+def test_compile_apache_whole_logformat_directive() -> None:
+    fmt = compile_apache(APACHE_COMBINED_DIRECTIVE)
+    assert fmt.definition == COMBINED.definition
+    assert fmt.tokens == COMBINED.tokens
+    assert parse_both(fmt.pattern(), COMBINED.example) == parse_both(COMBINED.pattern(), COMBINED.example)
+
+
+def test_compile_apache_customlog_directive() -> None:
+    fmt = compile_apache(APACHE_DEFINITIONS[6])
+    assert fmt.definition == "%h %t %>s %O"
+    assert fmt.fields == ("remote_addr", "time_local", "status", "bytes_sent")
+
+
+def test_compile_apache_request_header() -> None:
+    fmt = compile_apache(APACHE_DEFINITIONS[2])
+    assert fmt.fields[0] == "http_x_forwarded_for"
+    line = f'203.0.113.9, 10.0.0.2 - - [{TIME}] "GET / HTTP/1.1" 200 1'
+    fields = parse_both(fmt.pattern(), line)
+    assert fields is not None
+    assert fields["http_x_forwarded_for"] == "203.0.113.9, 10.0.0.2"
+
+
+def test_unquoted_forwarded_for_list_in_a_tab_separated_format() -> None:
+    fmt = compile_nginx(NGINX_DEFINITIONS[7])
+    line = "10.0.0.1\t203.0.113.9, 10.0.0.2\t200\t2026-10-10T13:55:36Z"
+    assert parse_both(fmt.pattern(), line) == {
+        "remote_addr": "10.0.0.1",
+        "http_x_forwarded_for": "203.0.113.9, 10.0.0.2",
+        "status": "200",
+        "time_iso8601": "2026-10-10T13:55:36Z",
+    }
+
+
+@pytest.mark.parametrize("directive", ["%>s", "%s", "%<s"])
+def test_compile_apache_status_directives(directive: str) -> None:
+    fmt = compile_apache(f"%h {directive} %b")
+    assert fmt.fields == ("remote_addr", "status", "body_bytes_sent")
+    assert parse_both(fmt.pattern(), "1.2.3.4 499 -") == {
+        "remote_addr": "1.2.3.4",
+        "status": "499",
+        "body_bytes_sent": "-",
+    }
+
+
+def test_compile_apache_request_time_units() -> None:
+    fmt = compile_apache(APACHE_DEFINITIONS[3])
+    assert fmt.fields == (
+        "remote_addr",
+        "status",
+        "request_time_ms",
+        "request_time_us",
+        "request_time",
+    )
+    fields = parse_both(fmt.pattern(), "1.2.3.4 200 12 12345 0 12345")
+    assert fields is not None
+    assert (fields["request_time_ms"], fields["request_time_us"], fields["request_time"]) == ("12", "12345", "0")
+    # %D is the microsecond count too; the second occurrence is matched but not captured.
+    assert parse_both(fmt.pattern(), "1.2.3.4 200 12 12345 0 1.5") is None
+
+
+def test_compile_apache_percent_literal() -> None:
+    fmt = compile_apache(APACHE_DEFINITIONS[4])
+    assert fmt.tokens[-1].text == " 100%"
+    assert not fmt.tokens[-1].is_field
+    assert parse_both(fmt.pattern(), "1.2.3.4 200 100%") == {"remote_addr": "1.2.3.4", "status": "200"}
+    assert parse_both(fmt.pattern(), "1.2.3.4 200 100x") is None
+
+
+def test_compile_apache_time_with_explicit_strftime() -> None:
+    fmt = compile_apache(APACHE_DEFINITIONS[5])
+    assert fmt.fields == ("server_name", "server_port", "remote_addr", "time_local", "status")
+    fields = parse_both(fmt.pattern(), f"www.example.com:80 1.2.3.4 {TIME} 301")
+    assert fields is not None
+    assert fields["time_local"] == TIME
+    assert fields["server_port"] == "80"
+
+
+def test_apache_msec_is_not_nginx_msec() -> None:
+    # Apache %{msec}t is milliseconds since the epoch; nginx $msec is seconds with a fraction.
+    fmt = compile_apache("%h %{msec}t %>s")
+    assert "msec" not in fmt.fields
+    assert fmt.time_field is None
+    assert parse_both(fmt.pattern(["status"]), "1.2.3.4 1760104536123 200") == {"status": "200"}
+
+
+@pytest.mark.parametrize(
+    ("definition", "spelled"),
+    [("%h %Z %>s", "%Z"), ("%h %{foo}Z %>s", "%{foo}Z"), ("%h %>s %j", "%j")],
+)
+def test_compile_apache_unknown_directive(definition: str, spelled: str) -> None:
+    with pytest.raises(FormatError) as info:
+        compile_apache(definition)
+    assert str(info.value) == f"unsupported Apache directive {spelled} in the log format"
+
+
+@pytest.mark.parametrize(
+    ("compiler", "definition"),
+    [(compile_nginx, "$remote_addr [$time_local] $body_bytes_sent"), (compile_apache, "%h %t %b")],
+)
+def test_compile_without_status_fails(compiler: Callable[[str], LogFormat], definition: str) -> None:
+    with pytest.raises(FormatError) as info:
+        compiler(definition)
+    message = str(info.value)
+    assert f"the log format {definition!r} has no status field" in message
+    assert "$status" in message
+    assert "%>s" in message
+
+
+@pytest.mark.parametrize(
+    ("compiler", "definition"),
+    [(compile_nginx, "$remote_addr$status"), (compile_apache, "%h%>s"), (compile_nginx, "${remote_addr}${status}")],
+)
+def test_compile_adjacent_fields_fails(compiler: Callable[[str], LogFormat], definition: str) -> None:
+    with pytest.raises(FormatError) as info:
+        compiler(definition)
+    assert str(info.value) == ("fields $remote_addr and $status touch with nothing between them; add a separator")
+
+
+# --- resolve_log_format ----------------------------------------------------------------
+
+
+def test_resolve_builtin_name() -> None:
+    assert resolve_log_format("combined") is COMBINED
+    assert resolve_log_format("  vhost_combined\n") is BUILTIN_FORMATS["vhost_combined"]
+
+
+def test_resolve_format_strings() -> None:
+    nginx = resolve_log_format('$remote_addr "$request" $status')
+    assert (nginx.syntax, nginx.fields) == ("nginx", ("remote_addr", "request", "status"))
+    apache = resolve_log_format(APACHE_COMBINED_DIRECTIVE)
+    assert (apache.syntax, apache.tokens) == ("apache", COMBINED.tokens)
+
+
+@pytest.mark.parametrize("spec", ["nginx_combined", "Combined", ""])
+def test_resolve_unknown_name_lists_builtins(spec: str) -> None:
+    with pytest.raises(FormatError) as info:
+        resolve_log_format(spec)
+    message = str(info.value)
+    assert message.startswith(f"unknown log format {spec!r}: use one of ")
+    assert ", ".join(BUILTIN_FORMATS) in message
+
+
+def test_pattern_for_a_missing_field_fails() -> None:
+    with pytest.raises(FormatError, match="format 'common' has no field 'http_referer'"):
+        COMMON.pattern(["status", "http_referer"])
+
+
+def test_partial_pattern_stops_after_last_wanted_field() -> None:
+    truncated = f'1.2.3.4 - - [{TIME}] "GET / HTTP/1.1" 200 '
+    assert parse_both(COMBINED.pattern(), truncated) is None
+    assert parse_both(COMBINED.pattern(["status", "time_local"]), truncated) == {"status": "200", "time_local": TIME}
+    assert parse_both(COMBINED.pattern([]), "anything at all") == {}
+
+
+# --- awkward real-world lines ----------------------------------------------------------
+
+AWKWARD = {
+    "ipv6 client": (
+        combined_line(client="2001:db8:85a3::8a2e:370:7334"),
+        "remote_addr",
+        "2001:db8:85a3::8a2e:370:7334",
+    ),
+    "ipv4-mapped ipv6": (combined_line(client="::ffff:192.0.2.128"), "remote_addr", "::ffff:192.0.2.128"),
+    "dash size": (combined_line(size="-"), "body_bytes_sent", "-"),
+    "http/2.0": (combined_line(request="GET /app.js HTTP/2.0"), "request", "GET /app.js HTTP/2.0"),
+    "http/3": (combined_line(request="GET /app.js HTTP/3"), "request", "GET /app.js HTTP/3"),
+    "dash request": (combined_line(request="-", status="408", size="0"), "request", "-"),
+    "empty request": (combined_line(request="", status="400", size="0"), "request", ""),
+    "escaped quote in request": (
+        combined_line(request=r"GET /search?q=\"x\" HTTP/1.1"),
+        "request",
+        r"GET /search?q=\"x\" HTTP/1.1",
+    ),
+    "escaped quote in agent": (
+        combined_line(agent=r"Mozilla/5.0 \"quoted\" (compatible)"),
+        "http_user_agent",
+        r"Mozilla/5.0 \"quoted\" (compatible)",
+    ),
+    "backslash pair at end of agent": (combined_line(agent="evil\\\\"), "http_user_agent", "evil\\\\"),
+    "x-forwarded-for list": (combined_line(client="203.0.113.9, 10.0.0.2"), "remote_addr", "203.0.113.9, 10.0.0.2"),
+    "x-forwarded-for list without space": (
+        combined_line(client="203.0.113.9,10.0.0.2"),
+        "remote_addr",
+        "203.0.113.9,10.0.0.2",
+    ),
+    "extra trailing fields": (combined_line(tail=' "198.51.100.1" 0.004 rt=0.1'), "http_user_agent", "curl/8.5.0"),
+    "options asterisk": (combined_line(request="OPTIONS * HTTP/1.1"), "request", "OPTIONS * HTTP/1.1"),
+    "connect authority": (combined_line(request="CONNECT example.com:443 HTTP/1.1"), "status", "200"),
+    "nginx 499": (combined_line(status="499", size="0"), "status", "499"),
+    "dash status": (combined_line(status="-"), "status", "-"),
+    "brackets in url": (
+        combined_line(request="GET /b?x=[bold]y[/b] HTTP/1.1"),
+        "request",
+        "GET /b?x=[bold]y[/b] HTTP/1.1",
+    ),
+    "negative offset": (combined_line().replace("+0000", "-0930"), "time_local", "10/Oct/2026:13:55:36 -0930"),
+    "non-ascii agent": (combined_line(agent="Mozilla/5.0 (中文; ✓)"), "http_user_agent", "Mozilla/5.0 (中文; ✓)"),
+    "replacement character": (combined_line(request="GET /\ufffd HTTP/1.1"), "request", "GET /\ufffd HTTP/1.1"),
+}
+
+
+@pytest.mark.parametrize(("line", "field", "value"), AWKWARD.values(), ids=AWKWARD.keys())
+def test_awkward_combined_lines_parse(line: str, field: str, value: str) -> None:
+    fields = parse_both(COMBINED.pattern(), line)
+    assert fields is not None, COMBINED.explain_mismatch(line)
+    assert fields[field] == value
+    # The pattern the report uses agrees with the full one.
+    partial = parse_both(COMBINED.pattern(needed_fields(COMBINED)), line)
+    assert partial == {"status": fields["status"], "time_local": fields["time_local"]}
+
+
+@pytest.mark.parametrize("client", ["host-7.example.net", "localhost", "2001:db8::1", "198.51.100.23"])
+def test_common_accepts_hostname_and_address_clients(client: str) -> None:
+    line = f'{client} - alice [{TIME}] "GET /a.png HTTP/1.0" 304 -'
+    fields = parse_both(COMMON.pattern(), line)
+    assert fields is not None
+    assert (fields["remote_addr"], fields["remote_user"], fields["status"]) == (client, "alice", "304")
+
+
+def test_common_rejects_glued_trailing_text() -> None:
+    # After the last field the line must end or continue with a blank.
+    assert parse_both(COMMON.pattern(), COMMON.example + " extra") is not None
+    assert parse_both(COMMON.pattern(), COMMON.example + "x") is None
+
+
+BAD_COMBINED = {
+    "blank": ("", "blank line"),
+    "spaces": ("   \t", "blank line"),
+    "comment": ("# Fields: date time cs-method", "comment line"),
+    "truncated after status": (
+        f'1.2.3.4 - - [{TIME}] "GET / HTTP/1.1" 200',
+        "field $status missing or malformed at column 59",
+    ),
+    "no brackets": (
+        f'1.2.3.4 - - {TIME} "GET / HTTP/1.1" 200 1 "-" "a"',
+        "text ' [' missing or malformed at column 13",
+    ),
+    "no offset": (
+        '1.2.3.4 - - [10/Oct/2026:13:55:36] "GET / HTTP/1.1" 200 1 "-" "a"',
+        "field $time_local missing or malformed at column 14",
+    ),
+    "seconds out of range": (
+        combined_line().replace(":36 ", ":75 "),
+        "field $time_local missing or malformed at column 18",
+    ),
+    "unterminated request": (
+        f'1.2.3.4 - - [{TIME}] "GET / HTTP/1.1 200 1 "-" "a"',
+        "text '\" ' missing or malformed at column 65",
+    ),
+    "size with unit": (combined_line(size="12k"), "field $body_bytes_sent missing or malformed at column 67"),
+    "two blanks before status": (
+        f'1.2.3.4 - - [{TIME}] "GET / HTTP/1.1"  200 1 "-" "a"',
+        "field $status missing or malformed at column 59",
+    ),
+    "plain words": ("hello world", "field $remote_ident missing or malformed at column 7"),
+    "json": ('{"status": 200, "time": "x"}', "text ' [' missing or malformed at column 25"),
+    "unterminated agent": (
+        f'1.2.3.4 - - [{TIME}] "GET / HTTP/1.1" 200 1 "-" "a',
+        "field $http_user_agent missing or malformed at column 70",
+    ),
+    "common line": (COMMON.example, "field $body_bytes_sent missing or malformed at column 83"),
+    "vhost line": (BUILTIN_FORMATS["vhost_combined"].example, "text ' [' missing or malformed at column 35"),
+}
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_COMBINED.values(), ids=BAD_COMBINED.keys())
+def test_bad_lines_do_not_parse_and_say_why(line: str, reason: str) -> None:
+    assert parse_both(COMBINED.pattern(), line) is None
+    assert COMBINED.explain_mismatch(line) == reason
+
+
+def test_well_shaped_but_impossible_date_is_explained() -> None:
+    line = combined_line().replace("10/Oct/2026", "99/Foo/2026")
+    assert parse_both(COMBINED.pattern(), line) is not None  # the shape is right ...
+    assert COMBINED.explain_mismatch(line) == "$time_local is not a valid date and time"  # ... the date is not
+
+
+# --- both regex engines accept every pattern -------------------------------------------
+
+
+def all_formats() -> list[LogFormat]:
+    compiled = [compile_nginx(d) for d in NGINX_DEFINITIONS] + [compile_apache(d) for d in APACHE_DEFINITIONS]
+    return [*BUILTIN_FORMATS.values(), *compiled]
+
+
+def captures_of(fmt: LogFormat) -> list[list[str] | None]:
+    return [None, needed_fields(fmt), *([f] for f in fmt.fields)]
+
+
+@pytest.mark.parametrize("fmt", all_formats(), ids=lambda f: f"{f.name}:{f.definition[:40]}")
+def test_every_pattern_compiles_in_re_and_polars(fmt: LogFormat) -> None:
+    probe = pl.DataFrame({"line": [fmt.example or "x"]}, schema={"line": pl.String})
+    for capture in captures_of(fmt):
+        pattern = fmt.pattern(capture)
+        wanted = list(fmt.fields if capture is None else capture)
+        assert list(re.compile(pattern).groupindex) == [f for f in fmt.fields if f in wanted]
+        extracted = probe.select(pl.col("line").str.extract_groups(pattern)).unnest("line")
+        assert extracted.columns == list(re.compile(pattern).groupindex)
+        assert probe.select(pl.col("line").str.contains(pattern)).dtypes == [pl.Boolean]
