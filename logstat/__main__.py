@@ -1,5 +1,5 @@
 """``python -m logstat``."""
 
-from logstat.cli import main
+from logstat.launch import main
 
 main()

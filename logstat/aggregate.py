@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from logstat.errors import UsageError
 from logstat.formats import LogFormat
 from logstat.reader import LineKind
+from logstat.window import TimeWindow
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -40,17 +42,52 @@ def needed_fields(log_format: LogFormat) -> list[str]:
     return ["status"] if time_field is None else ["status", time_field]
 
 
+def _plausible(moment: pl.Expr) -> pl.Expr:
+    # Year 0 or 9999 shifted by an offset is no server's clock, and Python cannot hold it.
+    return pl.when(moment.dt.year().is_between(1, 9998)).then(moment)
+
+
 def parse_time(column: str) -> pl.Expr:
     """Expression converting a raw time field to a UTC datetime (null when it does not parse)."""
     raw = pl.col(column)
     if column == "time_local":
-        return raw.str.strptime(UTC, _TIME_LOCAL, strict=False)
+        return _plausible(raw.str.strptime(UTC, _TIME_LOCAL, strict=False))
     if column == "time_iso8601":
-        return raw.str.strptime(UTC, _ISO8601, strict=False)
+        return _plausible(raw.str.strptime(UTC, _ISO8601, strict=False))
     seconds = raw.cast(pl.Float64, strict=False)
-    # Past year 9999 the value is no server's clock (and Python's datetime cannot hold it).
     seconds = pl.when(seconds < _MSEC_LIMIT).then(seconds)
-    return (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    moment = (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return _plausible(moment)
+
+
+def apply_window(lines: pl.LazyFrame, log_format: LogFormat, window: TimeWindow) -> pl.LazyFrame:
+    """Mark parsed lines outside ``window`` as :attr:`LineKind.FILTERED`.
+
+    This parses the time of every line, which the report otherwise avoids; it is only
+    done when a window is asked for. A line whose time does not parse is left alone
+    (it becomes unparsed in :func:`finish_counts`).
+
+    Raises
+    ------
+    UsageError
+        When the format has no time field.
+    """
+    if window.is_open:
+        return lines
+    time_field = log_format.time_field
+    if time_field is None:
+        msg = f"--since/--until need a time in the log, and format {log_format.name!r} has none"
+        raise UsageError(msg)
+    when = parse_time(time_field)
+    outside = pl.lit(value=False)
+    if window.since is not None:
+        outside = outside | (when < pl.lit(window.since, UTC))
+    if window.until is not None:
+        outside = outside | (when >= pl.lit(window.until, UTC))
+    filtered = (pl.col("kind") == LineKind.PARSED) & outside.fill_null(value=False)
+    return lines.with_columns(
+        kind=pl.when(filtered).then(pl.lit(LineKind.FILTERED, pl.UInt8)).otherwise(pl.col("kind"))
+    )
 
 
 def count_lines(lines: pl.LazyFrame, log_format: LogFormat) -> pl.LazyFrame:
@@ -115,12 +152,10 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
 
 
 def totals(counts: pl.DataFrame) -> dict[str, int]:
-    """Lines, parsed, unparsed and blank, from a count table."""
+    """Lines, parsed, filtered, unparsed and blank, from a count table."""
     by_kind = dict(counts.group_by("kind").agg(pl.col("count").sum()).iter_rows())
-    parsed = int(by_kind.get(LineKind.PARSED, 0))
-    unparsed = int(by_kind.get(LineKind.UNPARSED, 0))
-    blank = int(by_kind.get(LineKind.BLANK, 0))
-    return {"lines": parsed + unparsed + blank, "parsed": parsed, "unparsed": unparsed, "blank": blank}
+    numbers = {kind.name.lower(): int(by_kind.get(kind, 0)) for kind in LineKind}
+    return {"lines": sum(numbers.values()), **numbers}
 
 
 def count_by_status(counts: pl.DataFrame) -> pl.DataFrame:

@@ -8,23 +8,27 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from logstat import __version__
 from logstat.errors import ExitCode, LogstatError, UsageError
 from logstat.formats import BUILTIN_FORMATS, resolve_log_format
-from logstat.reader import open_inputs
+from logstat.inputs import Input, open_inputs
 from logstat.registry import LANGS, Lang, StatusCode, load_registry
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
+from logstat.render.text import visible
 from logstat.report import build_report
+from logstat.window import build_window
 
 app = typer.Typer(
     name="logstat",
@@ -82,6 +86,38 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 120
 
 
+@contextlib.contextmanager
+def progress_display(inputs: list[Input], *, enabled: bool) -> Iterator[Callable[[Input], None]]:
+    """A progress bar over the inputs' bytes on stderr, shown only once reading takes over a second."""
+    if not enabled:
+        yield lambda _source: None
+        return
+    sizes = {id(s): s.path.stat().st_size for s in inputs}
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True, markup=False, highlight=False),
+        transient=True,
+    )
+    task = bar.add_task("reading", total=sum(sizes.values()) or 1)
+    done: list[Input] = []
+
+    def on_input(source: Input) -> None:
+        bar.update(task, completed=sum(sizes[id(s)] for s in done), description=f"reading {visible(source.name)}")
+        done.append(source)
+
+    timer = threading.Timer(1.0, bar.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield on_input
+    finally:
+        timer.cancel()
+        bar.stop()
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place."""
     directory = path.parent if str(path.parent) else Path()
@@ -125,6 +161,19 @@ OutputOpt = Annotated[
     typer.Option("--output", "-o", help="Write the report to this file (.txt, .csv, .json) instead of stdout."),
 ]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of explanations: en or zh.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Count only requests at or after this time (inclusive): an age like 24h, 7d, 90m, "
+        "ISO 8601 (2026-10-10T13:00:00Z; no offset means UTC), or the log's own 10/Oct/2026:13:00:00 +0000.",
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", help="Count only requests before this time (exclusive); same forms as --since."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
 
 
@@ -135,6 +184,9 @@ def summarize(
     output_format: FormatOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = "en",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -143,6 +195,7 @@ def summarize(
     Examples:
       logstat summarize /var/log/nginx/access.log
       logstat summarize access.log --lang zh
+      logstat summarize '/var/log/nginx/access.log*' --since 24h
       logstat summarize access.log -f json -o report.json
       zcat access.log.2.gz | logstat summarize -
       logstat summarize app.log --log-format '$remote_addr [$time_local] "$request" $status'
@@ -155,8 +208,12 @@ def summarize(
         fmt = resolve_log_format(log_format) if log_format else None
         if output_format is None:
             output_format = format_for_path(output) if output else OutputFormat.TABLE
+        window = build_window(since, until)
         inputs = open_inputs(files, spool_dir=Path(spool))
-        report = build_report(inputs, log_format=fmt)
+        with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
+            report = build_report(
+                inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input
+            )
         to_terminal = output is None and _is_terminal()
         options = RenderOptions(lang=chosen, color=to_terminal, width=_terminal_width())
         text = renderer_for(output_format)(report, options)
@@ -275,6 +332,3 @@ def formats(
         console.print()
 
 
-def main() -> None:
-    """Entry point of the ``logstat`` console script."""
-    app()

@@ -389,35 +389,42 @@ DETECTION_THRESHOLD = 0.5
 """Share of sample lines a format must match to be chosen."""
 
 
-def match_shares(lines: Sequence[str], candidates: Sequence[LogFormat]) -> dict[str, float]:
-    """Share of ``lines`` that each candidate's full pattern matches (blank lines ignored)."""
+def match_table(lines: Sequence[str], candidates: Sequence[LogFormat]) -> pl.DataFrame:
+    """One boolean column per candidate: does its full pattern match each non-blank line."""
     sample = pl.Series("line", [ln for ln in lines if ln.strip()], dtype=pl.String)
-    if sample.is_empty():
-        return {fmt.name: 0.0 for fmt in candidates}
-    frame = sample.to_frame().select(
-        pl.col("line").str.contains(fmt.pattern()).mean().alias(fmt.name) for fmt in candidates
+    return sample.to_frame().select(
+        pl.col("line").str.contains(fmt.pattern()).alias(fmt.name) for fmt in candidates
     )
-    return {name: float(frame[name][0] or 0.0) for name in frame.columns}
 
 
 def detect_format(
     lines: Sequence[str], candidates: Sequence[LogFormat] | None = None
 ) -> Detection:
-    """Pick the format that matches the most sample lines.
+    """Pick the format that best describes the sample lines.
 
-    Ties go to the more specific format (see :attr:`LogFormat.specificity`): one that adds
-    trailing fields (nginx_main over combined) describes the same lines more fully.
+    Each line votes for the most specific candidate that matches it (see
+    :attr:`LogFormat.specificity`): a combined line also matches ``common``, whose pattern
+    is a prefix of it, but votes for ``combined``. The format with the most votes wins,
+    provided its pattern matches at least half of the lines.
 
     Raises
     ------
     UnknownFormatError
         When no candidate matches at least half of the non-blank sample lines.
     """
-    pool = list(BUILTIN_FORMATS.values()) if candidates is None else list(candidates)
-    shares = match_shares(lines, pool)
-    best = max(pool, key=lambda f: (shares[f.name], *f.specificity))
+    given = list(BUILTIN_FORMATS.values() if candidates is None else candidates)
+    pool = sorted(given, key=lambda f: f.specificity, reverse=True)
+    table = match_table(lines, pool)
+    total = max(table.height, 1)
+    shares = {fmt.name: float(table[fmt.name].sum()) / total for fmt in pool}
+    votes = dict.fromkeys(shares, 0)
+    for row in table.iter_rows():
+        winner = next((fmt.name for fmt, hit in zip(pool, row, strict=True) if hit), None)
+        if winner is not None:
+            votes[winner] += 1
+    best = max(pool, key=lambda f: (votes[f.name], shares[f.name], f.specificity))
     if shares[best.name] < DETECTION_THRESHOLD:
-        tried = ", ".join(f"{f.name} {shares[f.name]:.0%}" for f in pool)
+        tried = ", ".join(f"{f.name} {shares[f.name]:.0%}" for f in given)
         msg = (
             f"no known log format matches (tried {tried}); pass the server's own format "
             "with --log-format, e.g. --log-format '$remote_addr [$time_local] \"$request\" $status'"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -12,6 +13,7 @@ import polars as pl
 from logstat import __version__
 from logstat.aggregate import (
     COUNT_SCHEMA,
+    apply_window,
     count_by_minute,
     count_by_status,
     count_lines,
@@ -21,9 +23,10 @@ from logstat.aggregate import (
     totals,
     unparsed_lines,
 )
-from logstat.errors import NoParsableLinesError, UnknownFormatError
+from logstat.errors import InputError, NoParsableLinesError, UnknownFormatError
 from logstat.formats import BUILTIN_FORMATS, LogFormat, detect_format
-from logstat.reader import Input, parse_lines, read_sample, scan_lines
+from logstat.inputs import Input, decode_to_file
+from logstat.reader import LineKind, parse_lines, read_sample, scan_lines
 from logstat.registry import (
     OTHER_CLASS,
     Explanation,
@@ -33,6 +36,7 @@ from logstat.registry import (
     load_registry,
     numeric_status,
 )
+from logstat.window import TimeWindow
 
 SCHEMA_VERSION = 1
 """Version of the JSON document; bumped whenever a key changes meaning or disappears."""
@@ -40,15 +44,18 @@ SCHEMA_VERSION = 1
 SAMPLE_LIMIT = 20
 """How many unparsed lines a report keeps, over all inputs."""
 
+OPEN_WINDOW = TimeWindow()
+
 CLASS_ORDER = ("1xx", "2xx", "3xx", "4xx", "5xx", OTHER_CLASS)
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Line accounting: ``lines == parsed + unparsed + blank`` always holds."""
+    """Line accounting: ``lines == parsed + filtered + unparsed + blank`` always holds."""
 
     lines: int
     parsed: int
+    filtered: int
     unparsed: int
     blank: int
 
@@ -61,6 +68,8 @@ class InputSummary:
     log_format: LogFormat
     detected: bool
     totals: Totals
+    note: str | None = None
+    """What the reader should know about this input, e.g. that an archive was damaged."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,7 @@ class Report:
                     "log_format": i.log_format.name,
                     "log_format_definition": i.log_format.definition,
                     "detected": i.detected,
+                    "note": i.note,
                     **_totals_dict(i.totals),
                 }
                 for i in self.inputs
@@ -210,7 +220,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _totals_dict(t: Totals) -> dict[str, int]:
-    return {"lines": t.lines, "parsed": t.parsed, "unparsed": t.unparsed, "blank": t.blank}
+    return {"lines": t.lines, "parsed": t.parsed, "filtered": t.filtered, "unparsed": t.unparsed, "blank": t.blank}
 
 
 @dataclass(frozen=True)
@@ -239,13 +249,39 @@ def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogForma
         raise UnknownFormatError(msg) from None
 
 
-def count_input(source: Input, log_format: LogFormat | None, *, sample_limit: int) -> InputCounts:
-    """Read one input in a single streaming pass and return its count table."""
+def count_input(
+    source: Input,
+    log_format: LogFormat | None,
+    *,
+    sample_limit: int,
+    window: TimeWindow = OPEN_WINDOW,
+    spool_dir: Path | None = None,
+) -> InputCounts:
+    """Read one input in a single streaming pass and return its count table.
+
+    When polars cannot decode a damaged gzip or zstd file, the input is decoded again in
+    ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`).
+    """
     fmt, detected = choose_format(source, log_format)
-    lines = parse_lines(scan_lines(source), fmt, needed_fields(fmt))
+    try:
+        return _count(source, fmt, detected, sample_limit=sample_limit, window=window)
+    except pl.exceptions.ComputeError as exc:
+        msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
+        raise InputError(msg) from None
+    except OSError:
+        if source.compression is None or spool_dir is None:
+            raise
+        decoded = decode_to_file(source, spool_dir / f"recovered-{abs(hash(source.name))}")
+        return _count(decoded, fmt, detected, sample_limit=sample_limit, window=window)
+
+
+def _count(
+    source: Input, fmt: LogFormat, detected: bool, *, sample_limit: int, window: TimeWindow
+) -> InputCounts:
+    lines = apply_window(parse_lines(scan_lines(source), fmt, needed_fields(fmt)), fmt, window)
     counts = finish_counts(count_lines(lines, fmt).collect(engine="streaming"))
     samples: tuple[UnparsedSample, ...] = ()
-    unparsed = counts.filter(pl.col("kind") == 1)
+    unparsed = counts.filter(pl.col("kind") == LineKind.UNPARSED)
     if sample_limit > 0 and unparsed.height:
         start = int(unparsed["first_lineno"].min() or 1)  # type: ignore[arg-type]
         bad = unparsed_lines(lines, fmt, start=start, limit=sample_limit).collect(engine="streaming")
@@ -260,6 +296,9 @@ def build_report(
     inputs: Sequence[Input],
     *,
     log_format: LogFormat | None = None,
+    window: TimeWindow = OPEN_WINDOW,
+    spool_dir: Path | None = None,
+    on_input: Callable[[Input], None] | None = None,
     now: datetime | None = None,
 ) -> Report:
     """Read every input and build the report.
@@ -270,6 +309,12 @@ def build_report(
         The sources to read, in order.
     log_format
         Read every input with this format instead of detecting one per input.
+    window
+        Count only requests in this time window; the others are counted as filtered.
+    spool_dir
+        Where a damaged compressed input may be decoded again (see :func:`count_input`).
+    on_input
+        Called with each input just before it is read (for progress displays).
     now
         The report's generation time (tests pass a fixed one).
 
@@ -280,8 +325,12 @@ def build_report(
     """
     per_input: list[InputCounts] = []
     for source in inputs:
+        if on_input is not None:
+            on_input(source)
         remaining = SAMPLE_LIMIT - sum(len(p.samples) for p in per_input)
-        per_input.append(count_input(source, log_format, sample_limit=remaining))
+        per_input.append(
+            count_input(source, log_format, sample_limit=remaining, window=window, spool_dir=spool_dir)
+        )
     return assemble_report(per_input, now=now)
 
 
@@ -289,12 +338,12 @@ def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = 
     """Combine per-input count tables into one :class:`Report`."""
     registry = load_registry()
     summaries = tuple(
-        InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)))
+        InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)), p.source.note)
         for p in per_input
     )
     combined = pl.concat([p.counts for p in per_input]) if per_input else _empty_counts()
     overall = Totals(**totals(combined))
-    if overall.parsed == 0 and overall.unparsed > 0:
+    if overall.parsed + overall.filtered == 0 and overall.unparsed > 0:
         names = ", ".join(s.name for s in summaries)
         formats = ", ".join(dict.fromkeys(s.log_format.name for s in summaries))
         msg = (

@@ -44,7 +44,7 @@ def test_summarize_json_shape(mixed_log: Path) -> None:
     assert code == ExitCode.OK, err
     data = json.loads(out)
     assert data["schema_version"] == 1
-    assert data["totals"] == {"lines": 8, "parsed": 8, "unparsed": 0, "blank": 0}
+    assert data["totals"] == {"lines": 8, "parsed": 8, "filtered": 0, "unparsed": 0, "blank": 0}
     assert [(c["class"], c["count"]) for c in data["by_class"]] == [("2xx", 6), ("4xx", 1), ("5xx", 1)]
     first = data["by_code"][0]
     assert first["status"] == 200 and first["count"] == 6 and first["share"] == 0.75
@@ -99,7 +99,7 @@ def test_unparsed_lines_are_counted_and_sampled(tmp_path: Path) -> None:
     code, out, _ = run("summarize", str(path), "-f", "json")
     assert code == ExitCode.OK
     data = json.loads(out)
-    assert data["totals"] == {"lines": 5, "parsed": 2, "unparsed": 2, "blank": 1}
+    assert data["totals"] == {"lines": 5, "parsed": 2, "filtered": 0, "unparsed": 2, "blank": 1}
     samples = data["unparsed_samples"]
     assert [(s["line"], s["text"]) for s in samples] == [(3, "total garbage"), (5, combined(200)[:40])]
     assert all(s["file"] == str(path) and s["reason"] for s in samples)
@@ -171,7 +171,7 @@ def test_empty_input_is_not_an_error(tmp_path: Path) -> None:
     path = write_log(tmp_path, [])
     code, out, _ = run("summarize", str(path), "-f", "json")
     assert code == ExitCode.OK
-    assert json.loads(out)["totals"] == {"lines": 0, "parsed": 0, "unparsed": 0, "blank": 0}
+    assert json.loads(out)["totals"] == {"lines": 0, "parsed": 0, "filtered": 0, "unparsed": 0, "blank": 0}
 
 
 def test_log_data_never_becomes_markup_or_escape_sequences(tmp_path: Path) -> None:

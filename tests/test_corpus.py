@@ -24,7 +24,7 @@ def _summary(path: Path) -> dict[str, object]:
 def test_elastic_apache_counts_match_reference_without_format_flag() -> None:
     data = _summary(CORPUS / "elastic_apache_logs.log")
     assert {row["raw"]: row["count"] for row in data["by_code"]} == ELASTIC_COUNTS  # type: ignore[attr-defined]
-    assert data["totals"] == {"lines": 10_000, "parsed": 10_000, "unparsed": 0, "blank": 0}
+    assert data["totals"] == {"lines": 10_000, "parsed": 10_000, "filtered": 0, "unparsed": 0, "blank": 0}
     assert data["log_format"] == {
         "name": "combined",
         "definition": '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"',

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from logstat.aggregate import needed_fields, parse_time
 from logstat.errors import NoParsableLinesError
 from logstat.formats import BUILTIN_FORMATS
-from logstat.reader import Input
+from logstat.inputs import Input
 from logstat.report import build_report
 
 COMBINED = BUILTIN_FORMATS["combined"]

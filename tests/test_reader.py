@@ -13,7 +13,8 @@ import pytest
 
 from logstat.errors import InputError
 from logstat.formats import BUILTIN_FORMATS, LogFormat
-from logstat.reader import Input, LineKind, open_inputs, parse_lines, read_sample, scan_lines
+from logstat.inputs import Input, compression_of, open_inputs
+from logstat.reader import LineKind, parse_lines, read_sample, scan_lines
 
 LogWriter = Callable[..., Path]
 
@@ -102,8 +103,8 @@ def test_scan_lines_reads_gzip(write_log: LogWriter) -> None:
     lines = [GOOD, "", "garbage", GOOD]
     plain = write_log(lines, "access.log")
     packed = write_log(lines, "access.log.gz")
-    assert Input("p", packed).compressed
-    assert not Input("p", plain).compressed
+    assert compression_of(packed) == "gzip"
+    assert compression_of(plain) is None
     assert scanned(packed) == scanned(plain) == [(1, GOOD), (2, None), (3, "garbage"), (4, GOOD)]
 
 
@@ -112,7 +113,7 @@ def test_scan_lines_reads_every_member_of_a_multi_member_gzip(write_log: LogWrit
     data = gzip.compress(f"{GOOD}\nfirst member end\n".encode()) + gzip.compress(b"\nsecond member\n")
     path = write_log(data, "both.log.gz")
     assert scanned(path) == [(1, GOOD), (2, "first member end"), (3, None), (4, "second member")]
-    assert read_sample(Input("both", path)) == [GOOD, "first member end", "second member"]
+    assert read_sample(Input("both", path, compression="gzip")) == [GOOD, "first member end", "second member"]
 
 
 # --- parse_lines -----------------------------------------------------------------------
@@ -182,8 +183,8 @@ def test_open_inputs_keeps_order_and_names(write_log: LogWriter, tmp_path: Path)
     first = write_log(["a"], "b.log")
     second = write_log(["b"], "a.log.gz")
     inputs = open_inputs([str(first), str(second)], spool_dir=tmp_path)
-    assert inputs == [Input(str(first), first), Input(str(second), second)]
-    assert [i.compressed for i in inputs] == [False, True]
+    assert [(i.name, i.path) for i in inputs] == [(str(first), first), (str(second), second)]
+    assert [i.compression for i in inputs] == [None, "gzip"]
 
 
 def test_open_inputs_spools_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,5 +229,5 @@ def test_read_sample_gzip(write_log: LogWriter) -> None:
 def test_read_sample_truncated_gzip_is_an_input_error(write_log: LogWriter) -> None:
     data = gzip.compress("\n".join([GOOD] * 200).encode())
     path = write_log(data[: len(data) // 2], "cut.log.gz")
-    with pytest.raises(InputError, match=r"^cut: cannot be read \(.*\); is the file complete and not corrupt\?$"):
+    with pytest.raises(InputError, match=r"^cut: the file is truncated or corrupt \(.*\); check it or re-copy it$"):
         read_sample(Input("cut", path))

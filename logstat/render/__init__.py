@@ -6,10 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from logstat.errors import UsageError
 from logstat.registry import Lang
 from logstat.report import Report
+from logstat.series import Period
+
+CsvTable = Literal["codes", "classes", "series", "unparsed"]
+"""The tables ``render_csv`` can write; each has a fixed column list in ``logstat.render.csv``."""
 
 
 class OutputFormat(StrEnum):
@@ -18,6 +23,8 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSON = "json"
+    MARKDOWN = "markdown"
+    HTML = "html"
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,12 @@ class RenderOptions:
     lang: Lang = "en"
     color: bool = False
     width: int = 100
+    by: Period | None = None
+    """Add a time series per this period (CSV ``series`` table, Markdown trend, HTML chart)."""
+    csv_table: CsvTable = "codes"
+    """Which table CSV writes; ``series`` without ``by`` uses ``series.auto_period``."""
+    bom: bool = False
+    """Start CSV with a UTF-8 byte order mark, so Excel reads Chinese text correctly."""
 
 
 Renderer = Callable[[Report, RenderOptions], str]
@@ -35,17 +48,22 @@ SUFFIXES: dict[str, OutputFormat] = {
     ".txt": OutputFormat.TABLE,
     ".csv": OutputFormat.CSV,
     ".json": OutputFormat.JSON,
+    ".md": OutputFormat.MARKDOWN,
+    ".html": OutputFormat.HTML,
+    ".htm": OutputFormat.HTML,
 }
 
 
 def renderer_for(fmt: OutputFormat) -> Renderer:
     """The render function of ``fmt``."""
-    from logstat.render import csv, json, table
+    from logstat.render import csv, html, json, markdown, table
 
     renderers: dict[OutputFormat, Renderer] = {
         OutputFormat.TABLE: table.render_table,
         OutputFormat.CSV: csv.render_csv,
         OutputFormat.JSON: json.render_json,
+        OutputFormat.MARKDOWN: markdown.render_markdown,
+        OutputFormat.HTML: html.render_html,
     }
     return renderers[fmt]
 

@@ -1,12 +1,20 @@
-"""CSV: one row per status value, with a fixed header."""
+"""CSV: one table per file (codes, classes, series or unparsed), each with a fixed header.
+
+Every table is data rows only, under one header row; no totals or notes are mixed in.
+Column lists are the ``*_COLUMNS`` constants below: append only, never reorder.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from logstat.render import RenderOptions
+from logstat.render.text import visible
 from logstat.report import Report
+from logstat.series import auto_period, build_series, iso_utc
 
 CODE_COLUMNS = (
     "status",
@@ -23,26 +31,96 @@ CODE_COLUMNS = (
 )
 """Column order of the by-code table; append only, never reorder."""
 
+CLASS_COLUMNS = ("class", "label", "count", "share")
+"""By-class table: class (``2xx`` … ``5xx``, ``other``), its label in ``--lang``, requests, share."""
+
+SERIES_COLUMNS = ("period_start", "status", "class", "count")
+"""Time series: period start (ISO 8601 UTC, ``Z``), status as logged, its class, requests (0 included)."""
+
+UNPARSED_COLUMNS = ("file", "line", "reason", "text")
+"""Unparsed samples: input name, line number, why it did not parse, the line (control characters escaped)."""
+
+BOM = "\ufeff"
+"""UTF-8 byte order mark; Excel needs it to read a CSV file as UTF-8."""
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def render_csv(report: Report, options: RenderOptions) -> str:
-    """Render the per-code counts of ``report`` as CSV (RFC 4180, ``\\r\\n`` line ends)."""
+    """Render one table of ``report`` as CSV (RFC 4180, ``\\r\\n`` line ends).
+
+    ``options.csv_table`` picks the table (``codes`` by default), ``options.bom`` adds a
+    byte order mark, and ``options.by`` sets the period of the ``series`` table.
+    """
+    columns, rows = _TABLES[options.csv_table](report, options)
     buffer = io.StringIO()
+    if options.bom:
+        buffer.write(BOM)
     writer = csv.writer(buffer)
-    writer.writerow(CODE_COLUMNS)
-    for row in report.to_dict(options.lang)["by_code"]:
-        writer.writerow(
-            [
-                "" if row["status"] is None else row["status"],
-                row["raw"],
-                row["class"],
-                row["count"],
-                f"{row['share']:.6f}",
-                "true" if row["registered"] else "false",
-                row["reason"],
-                row["meaning"],
-                row["causes"][0] if row["causes"] else "",
-                row["first_seen"] or "",
-                row["last_seen"] or "",
-            ]
-        )
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+Table = tuple[Sequence[str], Iterator[list[Any]]]
+
+
+def _code_table(report: Report, options: RenderOptions) -> Table:
+    return CODE_COLUMNS, _code_rows(report, options)
+
+
+def _code_rows(report: Report, options: RenderOptions) -> Iterator[list[Any]]:
+    for row in report.to_dict(options.lang)["by_code"]:
+        yield [
+            "" if row["status"] is None else row["status"],
+            row["raw"],
+            row["class"],
+            row["count"],
+            f"{row['share']:.6f}",
+            "true" if row["registered"] else "false",
+            row["reason"],
+            row["meaning"],
+            row["causes"][0] if row["causes"] else "",
+            row["first_seen"] or "",
+            row["last_seen"] or "",
+        ]
+
+
+def _class_table(report: Report, options: RenderOptions) -> Table:
+    rows = (
+        [row["class"], row["label"], row["count"], f"{row['share']:.6f}"]
+        for row in report.to_dict(options.lang)["by_class"]
+    )
+    return CLASS_COLUMNS, rows
+
+
+def _series_table(report: Report, options: RenderOptions) -> Table:
+    period = options.by or auto_period(report.first, report.last)
+    frame = build_series(report.minutes, period, report.first, report.last)
+    rows = ([iso_utc(start), raw, cls, count] for start, raw, cls, count in frame.iter_rows())
+    return SERIES_COLUMNS, rows
+
+
+def defuse(text: str) -> str:
+    """Log text made safe for a spreadsheet cell: controls escaped, a formula start quoted.
+
+    A cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'``, so Excel
+    shows it as text instead of running it as a formula.
+    """
+    text = visible(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _unparsed_table(report: Report, options: RenderOptions) -> Table:
+    rows = (
+        [defuse(s.file), s.lineno, defuse(s.reason), defuse(s.text)] for s in report.unparsed_samples
+    )
+    return UNPARSED_COLUMNS, rows
+
+
+_TABLES: dict[str, Callable[[Report, RenderOptions], Table]] = {
+    "codes": _code_table,
+    "classes": _class_table,
+    "series": _series_table,
+    "unparsed": _unparsed_table,
+}

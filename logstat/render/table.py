@@ -17,17 +17,20 @@ from rich.text import Text
 from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.text import first_sentence, percent, visible
-from logstat.report import Report
+from logstat.report import Report, Totals
 
 LABELS: dict[str, dict[Lang, str]] = {
     "inputs": {"en": "Inputs", "zh": "输入"},
     "format": {"en": "Format", "zh": "日志格式"},
     "time": {"en": "Time range", "zh": "时间范围"},
     "lines": {"en": "Lines", "zh": "行数"},
-    "accounting": {
-        "en": "{lines} lines: {parsed} parsed, {unparsed} unparsed, {blank} blank",
-        "zh": "共 {lines} 行：已解析 {parsed}，未解析 {unparsed}，空行 {blank}",
-    },
+    "accounting": {"en": "{lines} lines: {parts}", "zh": "共 {lines} 行：{parts}"},
+    "parsed": {"en": "{n} parsed", "zh": "已解析 {n}"},
+    "filtered": {"en": "{n} outside the time window", "zh": "时间窗口外 {n}"},
+    "unparsed_n": {"en": "{n} unparsed", "zh": "未解析 {n}"},
+    "blank": {"en": "{n} blank", "zh": "空行 {n}"},
+    "separator": {"en": ", ", "zh": "，"},
+    "note": {"en": "Note", "zh": "注意"},
     "no_time": {"en": "no timestamps in this format", "zh": "此格式不含时间"},
     "by_class": {"en": "Requests by class", "zh": "按类别统计"},
     "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
@@ -74,18 +77,31 @@ def _header(report: Report, lang: Lang) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    names = ", ".join(visible(i.name) for i in report.inputs)
-    grid.add_row(_label("inputs", lang), Text(names))
-    grid.add_row(_label("format", lang), Text(report.log_format_label))
+    if len(report.inputs) == 1 or len({i.log_format.name for i in report.inputs}) == 1:
+        names = ", ".join(visible(i.name) for i in report.inputs)
+        grid.add_row(_label("inputs", lang), Text(names))
+        grid.add_row(_label("format", lang), Text(report.log_format_label))
+    else:
+        for i, summary in enumerate(report.inputs):
+            how = "detected" if summary.detected else "given"
+            line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {summary.totals.lines:,} lines)"
+            grid.add_row(_label("inputs", lang) if i == 0 else "", Text(line))
     span = _label("no_time", lang) if report.first is None else f"{_when(report.first)} → {_when(report.last)}"
     grid.add_row(_label("time", lang), Text(span))
-    t = report.totals
-    counts = _label(
-        "accounting", lang,
-        lines=f"{t.lines:,}", parsed=f"{t.parsed:,}", unparsed=f"{t.unparsed:,}", blank=f"{t.blank:,}",
-    )
-    grid.add_row(_label("lines", lang), Text(counts))
+    grid.add_row(_label("lines", lang), Text(accounting(report.totals, lang)))
+    for summary in report.inputs:
+        if summary.note:
+            grid.add_row(_label("note", lang), Text(visible(f"{summary.name}: {summary.note}")))
     return grid
+
+
+def accounting(totals: Totals, lang: Lang) -> str:
+    """``"10 lines: 8 parsed, 2 unparsed, 0 blank"``; the filtered count only when there is one."""
+    parts = [_label("parsed", lang, n=f"{totals.parsed:,}")]
+    if totals.filtered:
+        parts.append(_label("filtered", lang, n=f"{totals.filtered:,}"))
+    parts += [_label("unparsed_n", lang, n=f"{totals.unparsed:,}"), _label("blank", lang, n=f"{totals.blank:,}")]
+    return _label("accounting", lang, lines=f"{totals.lines:,}", parts=_label("separator", lang).join(parts))
 
 
 def _table(title: str, frame: box.Box | None) -> Table:

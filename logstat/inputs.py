@@ -1,0 +1,210 @@
+"""Resolving command-line arguments to log sources: paths, globs, stdin, compressed files.
+
+Compression is recognised by its magic bytes, not the file name, so a gzip stream piped
+into ``-`` works as well as ``access.log.2.gz``. polars decodes gzip and zstd while it
+scans; bzip2 and xz are decoded in chunks into a temporary file first. When an archive is
+damaged, the part before the damage is still read and the input carries a note saying so.
+"""
+
+from __future__ import annotations
+
+import bz2
+import glob
+import gzip
+import io
+import lzma
+import re
+import shutil
+import sys
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, cast
+
+import zstandard
+
+from logstat.errors import InputError
+
+MAGIC: dict[bytes, str] = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+"""Leading bytes of each compressed format logstat reads."""
+
+NATIVE = frozenset({"gzip", "zstd"})
+"""Compressions polars decodes itself while scanning (no temporary copy)."""
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Input:
+    """One log source.
+
+    ``path`` is what gets scanned: the file itself, or a decoded or spooled copy. ``note``
+    says what a reader of the report should know about it (a damaged archive, say).
+    """
+
+    name: str
+    path: Path
+    compression: str | None = None
+    note: str | None = None
+
+
+def compression_of(path: Path) -> str | None:
+    """The compression of the file at ``path`` from its first bytes, or ``None``."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
+
+
+def _natural_key(name: str) -> list[object]:
+    # access.log.2.gz sorts before access.log.10.gz
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def expand_arguments(arguments: Sequence[str]) -> list[str]:
+    """Expand glob patterns (for cron lines that quote them); keep other names as given.
+
+    Raises
+    ------
+    InputError
+        When a pattern matches no file.
+    """
+    names: list[str] = []
+    for argument in arguments:
+        if argument != "-" and glob.has_magic(argument) and not Path(argument).exists():
+            # glob.glob, not Path.glob: the pattern may be absolute or contain "..".
+            matches = sorted(
+                (m for m in glob.glob(argument) if not Path(m).is_dir()),  # noqa: PTH207
+                key=_natural_key,
+            )
+            if not matches:
+                msg = f"{argument}: the pattern matches no file; check the directory and the quoting"
+                raise InputError(msg)
+            names.extend(matches)
+        else:
+            names.append(argument)
+    return names
+
+
+def _check_readable(name: str) -> Path:
+    path = Path(name)
+    if path.is_dir():
+        msg = f"{name}: is a directory; pass the files in it, e.g. '{path / 'access.log*'}'"
+        raise InputError(msg)
+    try:
+        with path.open("rb"):
+            pass
+    except FileNotFoundError:
+        msg = f"{name}: no such file; check the path"
+        raise InputError(msg) from None
+    except PermissionError:
+        msg = f"{name}: permission denied; run as a user that can read it"
+        raise InputError(msg) from None
+    except OSError as exc:
+        msg = f"{name}: cannot be read ({exc.strerror}); check the path"
+        raise InputError(msg) from None
+    return path
+
+
+def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
+    """Resolve arguments to inputs that polars can scan.
+
+    ``-`` copies standard input into ``spool_dir`` (polars scans files, not pipes, and a
+    copy lets a later query read it again). bzip2 and xz files are decoded there too.
+
+    Raises
+    ------
+    InputError
+        For a missing file, a directory, an unreadable file, or a glob matching nothing.
+    """
+    inputs: list[Input] = []
+    for number, name in enumerate(expand_arguments(arguments)):
+        if name == "-":
+            path = spool_dir / f"stdin-{number}"
+            with path.open("wb") as out:
+                shutil.copyfileobj(sys.stdin.buffer, out, _CHUNK)
+            source = Input("<stdin>", path)
+        else:
+            source = Input(name, _check_readable(name))
+        compression = compression_of(source.path)
+        source = replace(source, compression=compression)
+        if compression is not None and compression not in NATIVE:
+            source = decode_to_file(source, spool_dir / f"decoded-{number}")
+        inputs.append(source)
+    return inputs
+
+
+OPENERS: dict[str, Callable[[Path], IO[bytes]]] = {
+    "gzip": lambda path: cast(IO[bytes], gzip.open(path, "rb")),
+    "bzip2": lambda path: cast(IO[bytes], bz2.open(path, "rb")),
+    "xz": lambda path: cast(IO[bytes], lzma.open(path, "rb")),
+    # zstandard's reader cannot iterate lines on its own; buffering adds that.
+    "zstd": lambda path: cast(IO[bytes], io.BufferedReader(zstandard.open(path, "rb"))),
+}
+"""How to open each compression for reading decoded bytes."""
+
+
+def open_decoded(source: Input) -> IO[bytes]:
+    """Open ``source`` for reading its decoded bytes, whatever its compression.
+
+    A damaged archive raises one of :data:`DAMAGE` while it is read.
+    """
+    compression = compression_of(source.path)
+    return source.path.open("rb") if compression is None else OPENERS[compression](source.path)
+
+
+DAMAGE: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
+
+
+def _copy_zstd(path: Path, out: IO[bytes]) -> None:
+    # python-zstandard's readers end quietly at a truncated frame; its decompressobj tells.
+    with path.open("rb") as raw:
+        data = raw.read(_CHUNK)
+        while data:
+            decoder = zstandard.ZstdDecompressor().decompressobj()
+            while True:
+                out.write(decoder.decompress(data))
+                if decoder.eof:
+                    data = decoder.unused_data or raw.read(_CHUNK)
+                    break
+                data = raw.read(_CHUNK)
+                if not data:
+                    msg = "the zstd frame ends early"
+                    raise EOFError(msg)
+
+
+def _copy_decoded(source: Input, out: IO[bytes]) -> None:
+    if source.compression == "zstd":
+        _copy_zstd(source.path, out)
+        return
+    with open_decoded(source) as stream:
+        # read1 returns what one block decodes to, so little is lost at the damage.
+        while chunk := stream.read1(_CHUNK):
+            out.write(chunk)
+
+
+def decode_to_file(source: Input, target: Path) -> Input:
+    """Decode ``source`` into ``target`` in chunks and return an input that scans it.
+
+    A damaged archive keeps what decoded before the damage; the returned input then has a
+    note, and the report says that the rest of the file could not be read.
+    """
+    note = None
+    with target.open("wb") as out:
+        try:
+            _copy_decoded(source, out)
+        except DAMAGE as exc:
+            note = (
+                f"{source.compression} data is truncated or corrupt ({exc or type(exc).__name__}); "
+                f"read {out.tell():,} bytes before the damage, the rest is missing"
+            )
+        written = out.tell()
+    if note is not None and written == 0:
+        msg = f"{source.name}: {note}; check the file or re-copy it"
+        raise InputError(msg)
+    return Input(source.name, target, compression=None, note=note)

@@ -1,0 +1,107 @@
+"""The benchmark log generator (benchmarks/generate.py) against logstat itself.
+
+For every built-in format, a generated log must be detected as that format, parse in full,
+and give exactly the per-status counts the generator says it wrote.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from logstat.formats import BUILTIN_FORMATS
+from logstat.inputs import open_inputs
+from logstat.report import build_report
+
+GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+LINES = 3_000
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("logstat_benchmark_generate", GENERATOR_PATH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look the module up by name while the class body runs.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generator()
+
+
+def test_generator_knows_every_builtin_format():
+    assert set(generate.FORMATS) == set(BUILTIN_FORMATS)
+
+
+@pytest.mark.parametrize("log_format", sorted(BUILTIN_FORMATS))
+def test_generated_log_is_detected_parsed_and_counted_exactly(log_format, tmp_path):
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    lines, tally = generate.generate_with_tally(log_format, LINES, seed=7, start=start, days=1)
+    path = tmp_path / f"{log_format}.log"
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="ascii")
+
+    report = build_report(open_inputs([str(path)], spool_dir=tmp_path))
+
+    assert report.inputs[0].log_format.name == log_format
+    assert report.inputs[0].detected
+    assert report.totals.lines == LINES
+    assert report.totals.parsed == LINES
+    assert report.totals.unparsed == 0
+    assert report.totals.blank == 0
+    assert {row.raw: row.count for row in report.by_code} == dict(tally)
+    assert start <= report.first <= report.last < start + timedelta(days=1)
+
+
+@pytest.mark.parametrize("log_format", sorted(BUILTIN_FORMATS))
+def test_tally_covers_the_status_mix(log_format):
+    tally = generate.tally(log_format, LINES, seed=7, days=1)
+    assert sum(tally.values()) == LINES
+    assert {"200", "304", "404", "502", "504"} <= set(tally)
+    assert tally["200"] > LINES / 2
+    nginx_only = {"444", "499"}
+    if log_format in generate.NGINX_FORMATS:
+        assert nginx_only & set(tally)
+    else:
+        assert not nginx_only & set(tally)
+
+
+def test_same_seed_gives_same_lines():
+    first = list(generate.generate("nginx_timed", 2_000, seed=3))
+    second = list(generate.generate("nginx_timed", 2_000, seed=3))
+    other = list(generate.generate("nginx_timed", 2_000, seed=4))
+    assert first == second
+    assert len(first) == 2_000
+    assert first != other
+
+
+def test_lines_have_no_newline_and_times_follow_the_offset():
+    lines = list(generate.generate("combined", 500, start=datetime(2026, 10, 1), days=0.5, utc_offset="-0500"))
+    assert not any("\n" in line or "\r" in line for line in lines)
+    assert "[30/Sep/2026:19:" in lines[0]
+    assert all(" -0500] " in line for line in lines)
+
+
+def test_command_line_is_reproducible_with_gzip_and_tally(tmp_path):
+    outputs = []
+    for name in ("a", "b"):
+        out, tally = tmp_path / f"{name}.log.gz", tmp_path / f"{name}.json"
+        args = ["--format", "apache_timed", "--lines", "1000", "--seed", "5"]
+        assert generate.main([*args, "--out", str(out), "--tally", str(tally), "--gzip"]) == 0
+        outputs.append((out.read_bytes(), json.loads(tally.read_text(encoding="utf-8"))))
+    (data, document), (data_again, document_again) = outputs
+    assert data == data_again
+    assert document == document_again
+    assert document["lines"] == 1000
+    assert sum(document["status"].values()) == 1000
+    text = gzip.decompress(data).decode("ascii")
+    assert text.endswith("\n")
+    assert text.splitlines() == list(generate.generate("apache_timed", 1000, seed=5))
