@@ -153,8 +153,9 @@ def report_table(results: list[Measurement], small: list[Measurement], big: Path
             continue
         base = group[0].seconds
         for m in group:
+            name = m.name.replace("|", "\\|")
             lines.append(
-                f"| {m.name.replace('|', chr(92) + '|')} | {m.lines:,} | {m.seconds:.2f} s | {m.lines / m.seconds:,.0f} | "
+                f"| {name} | {m.lines:,} | {m.seconds:.2f} s | {m.lines / m.seconds:,.0f} | "
                 f"{m.peak_mb:.0f} MB | {m.seconds / base:.2f}x |"
             )
     return "\n".join(lines)

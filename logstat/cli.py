@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -21,13 +22,15 @@ from rich.table import Table
 from rich.text import Text
 
 from logstat import __version__
-from logstat.errors import ExitCode, LogstatError, UsageError
+from logstat.errors import ExitCode, LogstatError, OutputError, UsageError
 from logstat.formats import BUILTIN_FORMATS, resolve_log_format
 from logstat.inputs import Input, open_inputs
 from logstat.registry import LANGS, Lang, StatusCode, load_registry
-from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
+from logstat.render import CsvTable, OutputFormat, RenderOptions, format_for_path, renderer_for
 from logstat.render.text import visible
-from logstat.report import build_report
+from logstat.report import Report, build_report
+from logstat.series import Period
+from logstat.thresholds import Rule, breached, evaluate, parse_rule
 from logstat.window import build_window
 
 app = typer.Typer(
@@ -119,17 +122,32 @@ def progress_display(inputs: list[Input], *, enabled: bool) -> Iterator[Callable
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place."""
+    """Write ``text`` to ``path`` through a temporary file renamed into place.
+
+    The file gets the mode an existing report had, or else the usual one for new files
+    (0666 less the umask), not the private mode of a temporary file.
+    """
     directory = path.parent if str(path.parent) else Path()
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    temporary: Path | None = None
     try:
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", newline="", dir=directory, prefix=f".{path.name}.", delete=False
         ) as handle:
+            temporary = Path(handle.name)
             handle.write(text)
-        Path(handle.name).replace(path)
+        temporary.chmod(mode)
+        temporary.replace(path)
     except OSError as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         msg = f"{path}: cannot write the report ({exc.strerror}); check the directory and its permissions"
-        raise UsageError(msg) from None
+        raise OutputError(msg) from None
 
 
 def _lang(value: str) -> Lang:
@@ -157,8 +175,40 @@ FormatOpt = Annotated[
     typer.Option("--format", "-f", help="Output format. Default: table, or from the -o suffix."),
 ]
 OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file (.txt, .csv, .json) instead of stdout."),
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to this file instead of stdout; repeatable. "
+        "The suffix picks each file's format: .txt .csv .json .md .html.",
+        show_default=False,
+    ),
+]
+ByOpt = Annotated[
+    Period | None,
+    typer.Option(
+        "--by",
+        help="Add requests over time per minute, hour or day: a chart on the terminal and in "
+        "HTML/Markdown, a 'series' key in JSON, the series table in CSV.",
+        show_default=False,
+    ),
+]
+TableOpt = Annotated[
+    CsvTable,
+    typer.Option("--table", help="The table CSV writes: codes, classes, series or unparsed."),
+]
+BomOpt = Annotated[
+    bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte order mark, so Excel shows Chinese correctly.")
+]
+FailIfOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-if",
+        metavar="RULE",
+        help="Exit with code 3 when RULE holds; repeatable. A class or code (or a sum with +), "
+        "a comparison, and a count or a share: '5xx>1%', '499>=200', '4xx+5xx>10%'.",
+        show_default=False,
+    ),
 ]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of explanations: en or zh.")]
 SinceOpt = Annotated[
@@ -173,7 +223,10 @@ UntilOpt = Annotated[
     str | None,
     typer.Option("--until", help="Count only requests before this time (exclusive); same forms as --since."),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print no report and no progress on the terminal; -o files and --fail-if verdicts still."),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
 
 
@@ -187,6 +240,10 @@ def summarize(
     since: SinceOpt = None,
     until: UntilOpt = None,
     quiet: QuietOpt = False,
+    by: ByOpt = None,
+    table: TableOpt = "codes",
+    bom: BomOpt = False,
+    fail_if: FailIfOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -199,29 +256,53 @@ def summarize(
       logstat summarize access.log -f json -o report.json
       zcat access.log.2.gz | logstat summarize -
       logstat summarize app.log --log-format '$remote_addr [$time_local] "$request" $status'
+      logstat summarize access.log --by hour -o report.html -o series.csv --table series
+      logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
 
     \b
-    Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage.
+    Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage,
+    3 a --fail-if rule holds (each one is printed to stderr with what was measured).
     """
     with _reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
         chosen = _lang(lang)
+        rules = [parse_rule(rule) for rule in fail_if or []]
         fmt = resolve_log_format(log_format) if log_format else None
-        if output_format is None:
-            output_format = format_for_path(output) if output else OutputFormat.TABLE
+        targets = _output_targets(output or [], output_format)
         window = build_window(since, until)
         inputs = open_inputs(files, spool_dir=Path(spool))
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(
                 inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input
             )
-        to_terminal = output is None and _is_terminal()
-        options = RenderOptions(lang=chosen, color=to_terminal, width=_terminal_width())
-        text = renderer_for(output_format)(report, options)
-        if output is None:
-            sys.stdout.write(text)
+        options = RenderOptions(lang=chosen, width=_terminal_width(), by=by, csv_table=table, bom=bom)
+        if not targets and not quiet:
+            shown = output_format or OutputFormat.TABLE
+            sys.stdout.write(renderer_for(shown)(report, dataclasses.replace(options, color=_is_terminal())))
             sys.stdout.flush()
-        else:
-            write_atomic(output, text)
+        for path, path_format in targets:
+            write_atomic(path, renderer_for(path_format)(report, options))
+        _check_thresholds(rules, report)
+
+
+def _output_targets(paths: list[Path], forced: OutputFormat | None) -> list[tuple[Path, OutputFormat]]:
+    """Each -o path with its format: from -f when there is exactly one path, else from the suffix."""
+    if forced is not None and len(paths) == 1:
+        return [(paths[0], forced)]
+    if forced is not None and paths:
+        msg = "-f/--format sets the format of a single output; with several -o each suffix picks the format"
+        raise UsageError(msg)
+    return [(path, format_for_path(path)) for path in paths]
+
+
+def _check_thresholds(rules: list[Rule], report: Report) -> None:
+    """Print every --fail-if rule that holds, with the measured values, and exit with code 3."""
+    failed = breached(evaluate(rules, report))
+    if not failed:
+        return
+    err = _stderr()
+    for verdict in failed:
+        err.print(f"logstat: threshold: {verdict.describe()}")
+    raise typer.Exit(int(ExitCode.THRESHOLD))
 
 
 def _select_codes(selectors: list[str]) -> list[StatusCode]:

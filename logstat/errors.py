@@ -43,3 +43,7 @@ class UsageError(LogstatError):
     """An option value is invalid."""
 
     exit_code = ExitCode.USAGE
+
+
+class OutputError(LogstatError):
+    """A report cannot be written where it was asked to go."""

@@ -139,23 +139,25 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
     return inputs
 
 
-OPENERS: dict[str, Callable[[Path], IO[bytes]]] = {
-    "gzip": lambda path: cast(IO[bytes], gzip.open(path, "rb")),
-    "bzip2": lambda path: cast(IO[bytes], bz2.open(path, "rb")),
-    "xz": lambda path: cast(IO[bytes], lzma.open(path, "rb")),
+OPENERS: dict[str, Callable[[Path], io.BufferedIOBase]] = {
+    "gzip": lambda path: gzip.open(path, "rb"),
+    "bzip2": lambda path: bz2.open(path, "rb"),
+    "xz": lambda path: lzma.open(path, "rb"),
     # zstandard's reader cannot iterate lines on its own; buffering adds that.
-    "zstd": lambda path: cast(IO[bytes], io.BufferedReader(zstandard.open(path, "rb"))),
+    "zstd": lambda path: io.BufferedReader(cast(io.RawIOBase, zstandard.open(path, "rb"))),
 }
 """How to open each compression for reading decoded bytes."""
 
 
-def open_decoded(source: Input) -> IO[bytes]:
+def open_decoded(source: Input) -> io.BufferedIOBase:
     """Open ``source`` for reading its decoded bytes, whatever its compression.
 
     A damaged archive raises one of :data:`DAMAGE` while it is read.
     """
     compression = compression_of(source.path)
-    return source.path.open("rb") if compression is None else OPENERS[compression](source.path)
+    if compression is None:
+        return cast(io.BufferedIOBase, source.path.open("rb"))
+    return OPENERS[compression](source.path)
 
 
 DAMAGE: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError, zstandard.ZstdError)

@@ -42,7 +42,8 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
                         break
     except DAMAGE as exc:
         if not sample:
-            msg = f"{source.name}: the file is truncated or corrupt ({exc or type(exc).__name__}); check it or re-copy it"
+            why = exc or type(exc).__name__
+            msg = f"{source.name}: the file is truncated or corrupt ({why}); check it or re-copy it"
             raise InputError(msg) from None
     return sample
 

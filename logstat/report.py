@@ -36,6 +36,7 @@ from logstat.registry import (
     load_registry,
     numeric_status,
 )
+from logstat.series import Period, series_dict
 from logstat.window import TimeWindow
 
 SCHEMA_VERSION = 1
@@ -152,8 +153,8 @@ class Report:
         }[lang]
         return unregistered, Explanation(meaning, (), ()), False
 
-    def to_dict(self, lang: Lang = "en") -> dict[str, Any]:
-        """The one serializable shape of a report (JSON is this, dumped)."""
+    def to_dict(self, lang: Lang = "en", *, by: Period | None = None) -> dict[str, Any]:
+        """The one serializable shape of a report (JSON is this, dumped); ``by`` adds ``series``."""
         formats = dict.fromkeys(i.log_format for i in self.inputs)
         only = next(iter(formats)) if len(formats) == 1 else None
         return {
@@ -193,6 +194,7 @@ class Report:
                 {"file": s.file, "line": s.lineno, "reason": s.reason, "text": s.text}
                 for s in self.unparsed_samples
             ],
+            **({"series": series_dict(self, by)} if by is not None else {}),
         }
 
     def _code_dict(self, row: CodeRow, lang: Lang) -> dict[str, Any]:

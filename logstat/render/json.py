@@ -10,4 +10,4 @@ from logstat.report import Report
 
 def render_json(report: Report, options: RenderOptions) -> str:
     """Render ``report`` as an indented JSON document (non-ASCII text kept as is)."""
-    return json.dumps(report.to_dict(options.lang), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(report.to_dict(options.lang, by=options.by), ensure_ascii=False, indent=2) + "\n"

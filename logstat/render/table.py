@@ -18,6 +18,7 @@ from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.text import first_sentence, percent, visible
 from logstat.report import Report, Totals
+from logstat.series import class_series, sparkline
 
 LABELS: dict[str, dict[Lang, str]] = {
     "inputs": {"en": "Inputs", "zh": "输入"},
@@ -47,6 +48,12 @@ LABELS: dict[str, dict[Lang, str]] = {
     "line": {"en": "Line", "zh": "内容"},
     "unregistered": {"en": "unregistered", "zh": "未注册"},
     "no_requests": {"en": "No requests in the input.", "zh": "输入中没有请求。"},
+    "over_time": {"en": "Requests per {period}, {start} → {end} UTC", "zh": "每{period}请求数，{start} → {end} UTC"},
+    "trend": {"en": "Trend", "zh": "趋势"},
+    "peak": {"en": "Peak", "zh": "峰值"},
+    "minute": {"en": "minute", "zh": "分钟"},
+    "hour": {"en": "hour", "zh": "小时"},
+    "day": {"en": "day", "zh": "天"},
 }
 """Every fixed label of the table, in both languages."""
 
@@ -68,9 +75,42 @@ def build_tables(report: Report, options: RenderOptions) -> Group:
         parts += [_class_table(report, lang, frame), _code_table(report, lang, frame)]
     else:
         parts.append(Text(_label("no_requests", lang)))
+    if report.by_code and options.by is not None:
+        trend = _series_view(report, options, frame)
+        if trend is not None:
+            parts.append(trend)
     if report.unparsed_samples:
         parts.append(_samples_table(report, lang, frame))
     return Group(*parts)
+
+
+CLASS_STYLES = {"1xx": "magenta", "2xx": "green", "3xx": "blue", "4xx": "yellow", "5xx": "red", "other": "dim"}
+
+
+def _series_view(report: Report, options: RenderOptions, frame: box.Box | None) -> Group | None:
+    """A title and one sparkline per status class over the ``--by`` periods (``·`` = no requests)."""
+    if options.by is None:
+        return None
+    lang = options.lang
+    series = class_series(report.minutes, options.by, report.first, report.last)
+    if series.is_empty():
+        return None
+    starts = series["period_start"].unique().sort()
+    title = _label(
+        "over_time", lang, period=_label(options.by, lang),
+        start=f"{starts[0]:%Y-%m-%d %H:%M}", end=f"{starts[-1]:%Y-%m-%d %H:%M}",
+    )
+    table = _table("", frame)
+    table.add_column(_label("class", lang), no_wrap=True)
+    table.add_column(_label("trend", lang), no_wrap=True, overflow="crop")
+    table.add_column(_label("peak", lang), justify="right", no_wrap=True)
+    table.add_column(_label("count", lang), justify="right", no_wrap=True)
+    width = max(10, options.width - 30)
+    for (name,), part in series.group_by("class", maintain_order=True):
+        counts = [int(c) for c in part.sort("period_start")["count"]]
+        spark = Text(sparkline(counts, width), style=CLASS_STYLES.get(str(name), ""))
+        table.add_row(Text(str(name)), spark, Text(f"{max(counts):,}"), Text(f"{sum(counts):,}"))
+    return Group(Text(title, style="bold"), table)
 
 
 def _header(report: Report, lang: Lang) -> Table:
