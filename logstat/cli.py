@@ -225,7 +225,9 @@ UntilOpt = Annotated[
 ]
 QuietOpt = Annotated[
     bool,
-    typer.Option("--quiet", "-q", help="Print no report and no progress on the terminal; -o files and --fail-if verdicts still."),
+    typer.Option(
+        "--quiet", "-q", help="No report on stdout and no progress; -o files and --fail-if verdicts are still written."
+    ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
 
