@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from logstat.errors import UsageError
+from logstat.evidence import COUNT_DIM, latency_fields, with_evidence_rows
 from logstat.formats import LogFormat
 from logstat.reader import LineKind
 from logstat.window import TimeWindow
@@ -37,9 +38,9 @@ _MSEC_LIMIT = 253_402_300_800
 
 
 def needed_fields(log_format: LogFormat) -> list[str]:
-    """The fields the status report reads: the status and, when present, the time."""
+    """The fields the report reads on every line: status, time and latency, where present."""
     time_field = log_format.time_field
-    return ["status"] if time_field is None else ["status", time_field]
+    return ["status", *([time_field] if time_field else []), *latency_fields(log_format)]
 
 
 def _plausible(moment: pl.Expr) -> pl.Expr:
@@ -90,28 +91,62 @@ def apply_window(lines: pl.LazyFrame, log_format: LogFormat, window: TimeWindow)
     )
 
 
-def count_lines(lines: pl.LazyFrame, log_format: LogFormat) -> pl.LazyFrame:
-    """Group parsed lines by kind, status and minute; count them and keep first/last times."""
+def count_lines(lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bool = False) -> pl.LazyFrame:
+    """Group lines by kind, status and minute; count them and keep first/last times.
+
+    With ``with_evidence``, the same group-by also counts the evidence rows of
+    :func:`logstat.evidence.with_evidence_rows` by (status, dim, value); split the collected
+    result with :func:`split_counts`.
+    """
     time_field = log_format.time_field
-    keys: list[pl.Expr] = [pl.col("kind"), pl.col("status")]
+    index = ["kind", "status", "lineno"]
+    if time_field == "time_local":
+        index.append("time_local")
+    elif time_field is not None:
+        lines = lines.with_columns(_time=parse_time(time_field))
+        index.append("_time")
+    if with_evidence:
+        lines = with_evidence_rows(lines, log_format, index)
+    else:
+        lines = lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
+    is_count = pl.col("dim") == COUNT_DIM
+    keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("dim"), pl.col("value")]
     aggs: list[pl.Expr] = [pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno")]
     if time_field == "time_local":
-        raw = pl.col("time_local")
+        raw = pl.when(is_count).then(pl.col("time_local"))
         keys += [raw.str.slice(0, 17).alias("minute_text"), raw.str.slice(21, 5).alias("offset")]
         aggs += [raw.min().alias("first_text"), raw.max().alias("last_text")]
     elif time_field is not None:
-        when = parse_time(time_field)
+        when = pl.when(is_count).then(pl.col("_time"))
         keys.append(when.dt.truncate("1m").alias("minute"))
         aggs += [when.min().alias("first"), when.max().alias("last")]
     return lines.group_by(keys).agg(aggs)
 
 
+def split_counts(collected: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split a collected :func:`count_lines` result into count rows and evidence.
+
+    The evidence table has columns ``status``, ``dim``, ``value``, ``count``.
+    """
+    is_count = pl.col("dim") == COUNT_DIM
+    evidence = (
+        collected.filter(~is_count)
+        .group_by("status", "dim", "value")
+        .agg(pl.col("count").sum().cast(pl.UInt64))
+    )
+    return collected.filter(is_count).drop("dim", "value"), evidence
+
+
 def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     """Bring a collected :func:`count_lines` table to :data:`COUNT_SCHEMA`.
+
+    Evidence rows, if any, are dropped (see :func:`split_counts`).
 
     Parsed lines whose timestamp does not convert become unparsed here, so a bad time
     never sneaks into the time range.
     """
+    if "dim" in counts.columns:
+        counts = split_counts(counts)[0]
     if "minute_text" in counts.columns:
         counts = counts.with_columns(
             minute=(pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(

@@ -223,6 +223,10 @@ UntilOpt = Annotated[
     str | None,
     typer.Option("--until", help="Count only requests before this time (exclusive); same forms as --since."),
 ]
+TopOpt = Annotated[
+    int,
+    typer.Option("--top", min=0, help="How many paths, clients, agents ... to show per error code."),
+]
 QuietOpt = Annotated[
     bool,
     typer.Option(
@@ -242,6 +246,7 @@ def summarize(
     since: SinceOpt = None,
     until: UntilOpt = None,
     quiet: QuietOpt = False,
+    top: TopOpt = 5,
     by: ByOpt = None,
     table: TableOpt = "codes",
     bom: BomOpt = False,
@@ -274,7 +279,7 @@ def summarize(
         inputs = open_inputs(files, spool_dir=Path(spool))
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(
-                inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input
+                inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top
             )
         options = RenderOptions(lang=chosen, width=_terminal_width(), by=by, csv_table=table, bom=bom)
         if not targets and not quiet:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,25 @@ from logstat.aggregate import (
     count_lines,
     finish_counts,
     needed_fields,
+    split_counts,
     time_range,
     totals,
     unparsed_lines,
 )
 from logstat.errors import InputError, NoParsableLinesError, UnknownFormatError
+from logstat.evidence import (
+    ERROR_STATUS,
+    LATENCY_FIELDS,
+    SHOWN_DIMENSIONS,
+    Percentiles,
+    Ranked,
+    Window,
+    busiest_window,
+    latency_fields,
+    percentiles,
+    top_values,
+)
+from logstat.findings import Finding, find
 from logstat.formats import BUILTIN_FORMATS, LogFormat, detect_format
 from logstat.inputs import Input, decode_to_file
 from logstat.reader import LineKind, parse_lines, read_sample, scan_lines
@@ -42,10 +57,20 @@ from logstat.window import TimeWindow
 SCHEMA_VERSION = 1
 """Version of the JSON document; bumped whenever a key changes meaning or disappears."""
 
+DEFAULT_TOP = 5
+"""How many paths, clients, agents ... the drill-down shows per error code."""
+
 SAMPLE_LIMIT = 20
 """How many unparsed lines a report keeps, over all inputs."""
 
 OPEN_WINDOW = TimeWindow()
+
+NO_LATENCY: dict[Lang, str] = {
+    "en": "This log format has no latency field. Add $request_time (and $upstream_response_time) "
+    "to the nginx log_format, or %D to the Apache LogFormat, to see how long requests took.",
+    "zh": "此日志格式不含耗时字段。在 nginx 的 log_format 中加入 $request_time（以及 "
+    "$upstream_response_time），或在 Apache 的 LogFormat 中加入 %D，即可看到请求耗时。",
+}
 
 CLASS_ORDER = ("1xx", "2xx", "3xx", "4xx", "5xx", OTHER_CLASS)
 
@@ -104,6 +129,16 @@ class CodeRow:
 
 
 @dataclass(frozen=True)
+class CodeEvidence:
+    """What the requests with one error code had in common."""
+
+    top: dict[str, list[Ranked]]
+    """Most frequent values per drill-down dimension (see logstat.evidence.SHOWN_DIMENSIONS)."""
+    window: Window | None
+    """The busiest 5-minute window of this code."""
+
+
+@dataclass(frozen=True)
 class UnparsedSample:
     """A line that could not be parsed, where it is, and why."""
 
@@ -128,6 +163,17 @@ class Report:
     minutes: pl.DataFrame = field(repr=False, compare=False)
     """Parsed requests per (status, minute): columns ``status``, ``minute`` (UTC), ``count``."""
     registry: Registry = field(repr=False, compare=False)
+    evidence_table: pl.DataFrame = field(repr=False, compare=False, default_factory=pl.DataFrame)
+    """Evidence counts: columns ``status``, ``dim``, ``value``, ``count`` (see logstat.evidence)."""
+    evidence: dict[str, CodeEvidence] = field(default_factory=dict)
+    """Drill-down for each error code present (4xx and 5xx, including nginx's 444 and 499)."""
+    latency_dims: tuple[str, ...] = ()
+    """Latency in the log: ``request_time`` and/or ``upstream_response_time``; empty without them."""
+    latency_by_code: dict[str, dict[str, Percentiles]] = field(default_factory=dict)
+    latency_by_class: dict[str, dict[str, Percentiles]] = field(default_factory=dict)
+    latency_overall: dict[str, Percentiles] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    top: int = DEFAULT_TOP
 
     @property
     def log_format_label(self) -> str:
@@ -190,6 +236,18 @@ class Report:
                 for row in self.by_class
             ],
             "by_code": [self._code_dict(row, lang) for row in self.by_code],
+            "latency": self._latency_dict(lang),
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "code": f.code,
+                    "severity": f.severity,
+                    "title": f.title[lang],
+                    "detail": f.detail[lang],
+                    "check": list(f.check[lang]),
+                }
+                for f in self.findings
+            ],
             "unparsed_samples": [
                 {"file": s.file, "line": s.lineno, "reason": s.reason, "text": s.text}
                 for s in self.unparsed_samples
@@ -214,11 +272,55 @@ class Report:
             "check": list(text.check),
             "first_seen": _iso(row.first),
             "last_seen": _iso(row.last),
+            "latency": {dim: _percentiles_dict(p) for dim, p in self.latency_by_code.get(row.raw, {}).items()},
+            "evidence": self._evidence_dict(row.raw),
+        }
+
+    def _evidence_dict(self, raw: str) -> dict[str, Any] | None:
+        found = self.evidence.get(raw)
+        if found is None:
+            return None
+        window = found.window
+        return {
+            "top": {
+                dim: [
+                    {"value": r.value, "count": r.count, "share": round(r.share, 6)}
+                    | ({"distinct_queries": r.distinct_queries} if dim == "path" else {})
+                    for r in ranked
+                ]
+                for dim, ranked in found.top.items()
+                if ranked
+            },
+            "busiest_window": None
+            if window is None
+            else {
+                "start": _iso(window.start),
+                "minutes": window.minutes,
+                "count": window.count,
+                "times_average": round(window.times_average, 2),
+            },
+        }
+
+    def _latency_dict(self, lang: Lang) -> dict[str, Any]:
+        if not self.latency_dims:
+            return {"fields": [], "note": NO_LATENCY[lang]}
+        return {
+            "fields": list(self.latency_dims),
+            "unit": "seconds",
+            "overall": {dim: _percentiles_dict(p) for dim, p in self.latency_overall.items()},
+            "by_class": {
+                cls: {dim: _percentiles_dict(p) for dim, p in dims.items()}
+                for cls, dims in sorted(self.latency_by_class.items())
+            },
         }
 
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _percentiles_dict(p: Percentiles) -> dict[str, float | int]:
+    return {"count": p.count, "p50": p.p50, "p95": p.p95, "p99": p.p99, "max": p.max}
 
 
 def _totals_dict(t: Totals) -> dict[str, int]:
@@ -233,6 +335,7 @@ class InputCounts:
     log_format: LogFormat
     detected: bool
     counts: pl.DataFrame
+    evidence: pl.DataFrame
     samples: tuple[UnparsedSample, ...]
 
 
@@ -281,7 +384,8 @@ def _count(
     source: Input, fmt: LogFormat, detected: bool, *, sample_limit: int, window: TimeWindow
 ) -> InputCounts:
     lines = apply_window(parse_lines(scan_lines(source), fmt, needed_fields(fmt)), fmt, window)
-    counts = finish_counts(count_lines(lines, fmt).collect(engine="streaming"))
+    count_rows, evidence = split_counts(count_lines(lines, fmt, with_evidence=True).collect(engine="streaming"))
+    counts = finish_counts(count_rows)
     samples: tuple[UnparsedSample, ...] = ()
     unparsed = counts.filter(pl.col("kind") == LineKind.UNPARSED)
     if sample_limit > 0 and unparsed.height:
@@ -291,7 +395,7 @@ def _count(
             UnparsedSample(source.name, lineno, fmt.explain_mismatch(text or ""), text or "")
             for lineno, text in bad.iter_rows()
         )
-    return InputCounts(source, fmt, detected, counts, samples)
+    return InputCounts(source, fmt, detected, counts, evidence, samples)
 
 
 def build_report(
@@ -301,6 +405,7 @@ def build_report(
     window: TimeWindow = OPEN_WINDOW,
     spool_dir: Path | None = None,
     on_input: Callable[[Input], None] | None = None,
+    top: int = DEFAULT_TOP,
     now: datetime | None = None,
 ) -> Report:
     """Read every input and build the report.
@@ -317,6 +422,8 @@ def build_report(
         Where a damaged compressed input may be decoded again (see :func:`count_input`).
     on_input
         Called with each input just before it is read (for progress displays).
+    top
+        How many values each drill-down list keeps.
     now
         The report's generation time (tests pass a fixed one).
 
@@ -333,10 +440,12 @@ def build_report(
         per_input.append(
             count_input(source, log_format, sample_limit=remaining, window=window, spool_dir=spool_dir)
         )
-    return assemble_report(per_input, now=now)
+    return assemble_report(per_input, top=top, now=now)
 
 
-def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = None) -> Report:
+def assemble_report(
+    per_input: Sequence[InputCounts], *, top: int = DEFAULT_TOP, now: datetime | None = None
+) -> Report:
     """Combine per-input count tables into one :class:`Report`."""
     registry = load_registry()
     summaries = tuple(
@@ -368,7 +477,11 @@ def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = 
         if name in class_counts
     )
     first, last = time_range(combined)
-    return Report(
+    minutes = count_by_minute(combined)
+    evidence = _combine_evidence([p.evidence for p in per_input])
+    latency_dims = tuple(dict.fromkeys(LATENCY_FIELDS[f][0] for p in per_input for f in latency_fields(p.log_format)))
+    by_code_latency = _latency(evidence, pl.col("status"), latency_dims)
+    report = Report(
         generated_at=now or datetime.now(UTC),
         inputs=summaries,
         totals=overall,
@@ -377,9 +490,47 @@ def assemble_report(per_input: Sequence[InputCounts], *, now: datetime | None = 
         by_class=by_class,
         by_code=by_code,
         unparsed_samples=tuple(s for p in per_input for s in p.samples),
-        minutes=count_by_minute(combined),
+        minutes=minutes,
         registry=registry,
+        evidence_table=evidence,
+        evidence={
+            row.raw: CodeEvidence(
+                {dim: top_values(evidence, row.raw, dim, total=row.count, top=top) for dim in SHOWN_DIMENSIONS},
+                busiest_window(minutes, row.raw),
+            )
+            for row in by_code
+            if re.match(ERROR_STATUS, row.raw)
+        },
+        latency_dims=latency_dims,
+        latency_by_code=by_code_latency,
+        latency_by_class=_latency(evidence, _class_expr(), latency_dims),
+        latency_overall=_latency(evidence, pl.lit("all"), latency_dims).get("all", {}),
+        top=top,
     )
+    return replace(report, findings=find(report))
+
+
+def _class_expr() -> pl.Expr:
+    digit = pl.col("status").str.slice(0, 1)
+    is_http = pl.col("status").str.contains(r"^[1-5][0-9][0-9]$")
+    return pl.when(is_http).then(digit + "xx").otherwise(pl.lit(OTHER_CLASS))
+
+
+def _combine_evidence(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    if not tables:
+        return pl.DataFrame(schema={"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64})
+    return pl.concat(tables).group_by("status", "dim", "value").agg(pl.col("count").sum())
+
+
+def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[str, dict[str, Percentiles]]:
+    """Percentiles per group (``key`` over the evidence rows) and latency dimension."""
+    result: dict[str, dict[str, Percentiles]] = {}
+    rows = evidence.filter(pl.col("dim").is_in(list(dims))).with_columns(key.alias("_key"))
+    for (group, dim), part in rows.group_by("_key", "dim"):
+        stats = percentiles(part.select("value", "count"))
+        if stats is not None:
+            result.setdefault(str(group), {})[str(dim)] = stats
+    return result
 
 
 def _empty_counts() -> pl.DataFrame:

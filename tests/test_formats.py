@@ -127,7 +127,11 @@ def test_combined_example_fields() -> None:
 def test_builtin_needed_fields_pattern_parses_example(name: str) -> None:
     fmt = BUILTIN_FORMATS[name]
     fields = parse_both(fmt.pattern(needed_fields(fmt)), fmt.example)
-    assert fields == {"status": EXAMPLE_STATUS[name], "time_local": TIME}
+    latency = {
+        "nginx_timed": {"request_time": "3.002", "upstream_response_time": "3.001"},
+        "apache_timed": {"request_time_us": "412345"},
+    }
+    assert fields == {"status": EXAMPLE_STATUS[name], "time_local": TIME, **latency.get(name, {})}
 
 
 def test_builtin_metadata() -> None:

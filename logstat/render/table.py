@@ -14,10 +14,11 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from logstat.evidence import Ranked
 from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.text import first_sentence, percent, visible
-from logstat.report import Report, Totals
+from logstat.report import CLASS_ORDER, NO_LATENCY, Report, Totals
 from logstat.series import class_series, sparkline
 
 LABELS: dict[str, dict[Lang, str]] = {
@@ -48,6 +49,27 @@ LABELS: dict[str, dict[Lang, str]] = {
     "line": {"en": "Line", "zh": "内容"},
     "unregistered": {"en": "unregistered", "zh": "未注册"},
     "no_requests": {"en": "No requests in the input.", "zh": "输入中没有请求。"},
+    "findings": {"en": "Findings", "zh": "诊断发现"},
+    "check": {"en": "Check", "zh": "检查"},
+    "evidence": {"en": "Evidence for error codes (top {top})", "zh": "错误状态码的证据（前 {top} 项）"},
+    "busiest": {
+        "en": "busiest {minutes} min from {start}: {count:,} ({times:.1f}× its average rate)",
+        "zh": "最集中的 {minutes} 分钟从 {start} 开始：{count:,} 次（平均速率的 {times:.1f} 倍）",
+    },
+    "queries": {"en": "{n} query strings", "zh": "{n} 种查询串"},
+    "query": {"en": "1 query string", "zh": "1 种查询串"},
+    "evidence_col": {"en": "Evidence", "zh": "证据"},
+    "latency": {"en": "Latency in seconds (p50 / p95 / p99 / max)", "zh": "耗时（秒，p50 / p95 / p99 / 最大）"},
+    "all": {"en": "all", "zh": "全部"},
+    "path": {"en": "paths", "zh": "路径"},
+    "client": {"en": "clients", "zh": "客户端"},
+    "agent": {"en": "agents", "zh": "用户代理"},
+    "vhost": {"en": "hosts", "zh": "虚拟主机"},
+    "referer": {"en": "referers", "zh": "来源页"},
+    "upstream": {"en": "upstreams", "zh": "上游"},
+    "upstream_status": {"en": "upstream status", "zh": "上游状态"},
+    "request_time": {"en": "request", "zh": "请求"},
+    "upstream_response_time": {"en": "upstream", "zh": "上游"},
     "over_time": {"en": "Requests per {period}, {start} → {end} UTC", "zh": "每{period}请求数，{start} → {end} UTC"},
     "trend": {"en": "Trend", "zh": "趋势"},
     "peak": {"en": "Peak", "zh": "峰值"},
@@ -75,6 +97,11 @@ def build_tables(report: Report, options: RenderOptions) -> Group:
         parts += [_class_table(report, lang, frame), _code_table(report, lang, frame)]
     else:
         parts.append(Text(_label("no_requests", lang)))
+    if report.findings:
+        parts.append(_findings_table(report, lang, frame))
+    if report.evidence:
+        parts.append(_evidence_table(report, lang, frame))
+    parts.append(_latency_part(report, lang, frame))
     if report.by_code and options.by is not None:
         trend = _series_view(report, options, frame)
         if trend is not None:
@@ -185,6 +212,71 @@ def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
             Text(first_sentence(text.meaning)),
             Text(text.causes[0] if text.causes else "-"),
         )
+    return table
+
+
+def _findings_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
+    table = _table(_label("findings", lang), frame)
+    table.add_column("", no_wrap=True)
+    table.add_column(_label("findings", lang), ratio=3, overflow="fold")
+    table.add_column(_label("check", lang), ratio=2, overflow="fold")
+    marks = {"critical": "!!", "warning": "!", "info": "i"}
+    for finding in report.findings:
+        text = Text(finding.title[lang], style="bold")
+        text.append("\n" + visible(finding.detail[lang]), style="")
+        check = finding.check[lang][0] if finding.check[lang] else "-"
+        table.add_row(Text(marks.get(finding.severity, "")), text, Text(check))
+    return table
+
+
+def describe_ranked(dim: str, ranked: list[Ranked], lang: Lang) -> str:
+    """``paths: /a 40% (3 query strings), /b 10%`` for one drill-down dimension."""
+    items = []
+    for r in ranked:
+        item = f"{visible(r.value)} {percent(r.share)}"
+        if r.distinct_queries:
+            key = "query" if r.distinct_queries == 1 else "queries"
+            item += f" ({_label(key, lang, n=r.distinct_queries)})"
+        items.append(item)
+    return f"{_label(dim, lang)}: " + ", ".join(items)
+
+
+def _evidence_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
+    table = _table(_label("evidence", lang, top=report.top), frame)
+    table.add_column(_label("code", lang), no_wrap=True)
+    table.add_column(_label("count", lang), justify="right", no_wrap=True)
+    table.add_column(_label("evidence_col", lang), overflow="fold")
+    for row in report.by_code:
+        found = report.evidence.get(row.raw)
+        if found is None:
+            continue
+        lines = [describe_ranked(dim, ranked, lang) for dim, ranked in found.top.items() if ranked]
+        if found.window is not None and found.window.count > 1:
+            w = found.window
+            lines.append(
+                _label("busiest", lang, minutes=w.minutes, start=_when(w.start), count=w.count, times=w.times_average)
+            )
+        table.add_row(Text(visible(row.raw)), Text(f"{row.count:,}"), Text("\n".join(lines)))
+    return table
+
+
+def _latency_part(report: Report, lang: Lang, frame: box.Box | None) -> RenderableType:
+    if not report.latency_dims:
+        return Text(visible(NO_LATENCY[lang]))
+    table = _table(_label("latency", lang), frame)
+    table.add_column("", no_wrap=True)
+    for dim in report.latency_dims:
+        table.add_column(_label(dim, lang), justify="right", no_wrap=True)
+    groups = [(_label("all", lang), report.latency_overall)]
+    groups += [(name, report.latency_by_class[name]) for name in CLASS_ORDER if name in report.latency_by_class]
+    by_code = report.latency_by_code
+    groups += [(row.raw, by_code[row.raw]) for row in report.by_code if row.raw in by_code]
+    for name, dims in groups:
+        cells = [
+            Text(f"{p.p50:.3f} / {p.p95:.3f} / {p.p99:.3f} / {p.max:.3f}") if (p := dims.get(dim)) else Text("-")
+            for dim in report.latency_dims
+        ]
+        table.add_row(Text(visible(name)), *cells)
     return table
 
 

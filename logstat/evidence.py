@@ -1,0 +1,226 @@
+"""Evidence from the log itself: what the error requests had in common, and how long requests took.
+
+During the single pass over an input, every parsed line contributes a *count row*, and a line
+with an error status (4xx/5xx, which includes nginx's 444 and 499) also contributes one row per
+drill-down dimension: its path, client, user agent and so on. Lines of formats with latency
+fields contribute their time in milliseconds. These rows are counted by (status, dimension,
+value), so memory grows with the number of distinct values, not with the number of lines.
+Everything else here works on the small collected table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from logstat.formats import LogFormat
+from logstat.reader import LineKind
+
+COUNT_DIM = "_count"
+"""The dimension name of the row that counts the line itself."""
+
+ERROR_STATUS = r"^[45][0-9][0-9]$"
+
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "client": ("remote_addr",),
+    "agent": ("http_user_agent",),
+    "referer": ("http_referer",),
+    "vhost": ("server_name", "host", "http_host"),
+    "upstream": ("upstream_addr",),
+    "upstream_status": ("upstream_status",),
+}
+"""Drill-down dimensions read straight from a field (the first field the format has)."""
+
+REQUEST_DIMENSIONS = ("path", "uri", "odd_request")
+"""Dimensions derived from ``$request``: the path without its query, the path with it (to count
+distinct query strings), and the request line itself when it is not ``METHOD TARGET PROTOCOL``.
+With a referer too, 404s also get ``link``: the referring page and the missing path."""
+
+SHOWN_DIMENSIONS = ("path", "client", "agent", "vhost", "referer", "upstream", "upstream_status")
+"""Drill-down dimensions reports show, in this order (when the format has them)."""
+
+LATENCY_FIELDS: dict[str, tuple[str, float]] = {
+    "request_time": ("request_time", 1000.0),
+    "request_time_ms": ("request_time", 1.0),
+    "request_time_us": ("request_time", 0.001),
+    "upstream_response_time": ("upstream_response_time", 1000.0),
+}
+"""Latency fields, the dimension each feeds (values counted in whole milliseconds), and the
+factor from the field's unit to milliseconds."""
+
+_REQUEST_LINE = r"^[A-Z][A-Z_-]* (\S+) [A-Z]+/[0-9.]+$"
+
+
+def latency_fields(log_format: LogFormat) -> list[str]:
+    """The latency fields this format carries (at most one per latency dimension)."""
+    chosen: dict[str, str] = {}
+    for field_name, (dim, _) in LATENCY_FIELDS.items():
+        if field_name in log_format.fields and dim not in chosen:
+            chosen[dim] = field_name
+    return list(chosen.values())
+
+
+def drill_fields(log_format: LogFormat) -> dict[str, str]:
+    """Each drill-down dimension this format supports, and the field it comes from."""
+    found = {dim: next((f for f in fields if f in log_format.fields), "") for dim, fields in DIMENSIONS.items()}
+    mapping = {dim: field_name for dim, field_name in found.items() if field_name}
+    if "request" in log_format.fields:
+        mapping.update(dict.fromkeys(REQUEST_DIMENSIONS, "request"))
+    return mapping
+
+
+def _milliseconds(field_name: str) -> pl.Expr:
+    """Total milliseconds of a latency field; several upstream values ("0.5, 0.012") add up."""
+    factor = LATENCY_FIELDS[field_name][1]
+    raw = pl.col(field_name)
+    if field_name == "upstream_response_time":
+        seconds = raw.str.extract_all(r"[0-9]+(?:\.[0-9]+)?").list.eval(pl.element().cast(pl.Float64)).list.sum()
+        seconds = pl.when(raw.str.contains(r"[0-9]")).then(seconds)
+    else:
+        seconds = raw.cast(pl.Float64, strict=False)
+    return (seconds * factor).round(0).cast(pl.Int64).cast(pl.String)
+
+
+def evidence_columns(log_format: LogFormat) -> dict[str, pl.Expr]:
+    """One expression per evidence dimension, null where a line contributes nothing to it.
+
+    The drill-down fields are captured by a second regex that runs only on error lines:
+    the regex sees a column that is null everywhere else, which costs next to nothing.
+    """
+    parsed = pl.col("kind") == LineKind.PARSED
+    is_error = parsed & pl.col("status").str.contains(ERROR_STATUS)
+    mapping = drill_fields(log_format)
+    columns: dict[str, pl.Expr] = {}
+    if mapping:
+        wanted = sorted(set(mapping.values()))
+        fields = pl.when(is_error).then(pl.col("line")).str.extract_groups(log_format.pattern(wanted))
+        for dim, field_name in mapping.items():
+            value = fields.struct.field(field_name)
+            if dim == "path":
+                value = value.str.extract(_REQUEST_LINE, 1).str.replace(r"\?.*$", "")
+            elif dim == "uri":
+                target = value.str.extract(_REQUEST_LINE, 1)
+                value = pl.when(target.str.contains(r"\?", literal=False)).then(target)
+            elif dim == "odd_request":
+                value = pl.when(~value.str.contains(_REQUEST_LINE)).then(value.str.slice(0, 120))
+            columns[dim] = value
+    if "path" in columns and "referer" in columns:
+        # Which page links to a missing one: "referer -> path", for 404s with a referer.
+        referer = fields.struct.field(mapping["referer"])
+        has_referer = (pl.col("status") == "404") & ~referer.is_in(["-", ""])
+        columns["link"] = pl.when(has_referer).then(referer + " -> " + columns["path"])
+    for field_name in latency_fields(log_format):
+        columns[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
+    return columns
+
+
+def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequence[str]) -> pl.LazyFrame:
+    """Turn each line into its count row plus one row per evidence value it has.
+
+    Adds ``dim`` (:data:`COUNT_DIM` on count rows) and ``value``; ``index`` columns are kept.
+    """
+    columns = evidence_columns(log_format)
+    if not columns:
+        return lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
+    return (
+        lines.with_columns(**columns, **{COUNT_DIM: pl.lit(None, pl.String)})
+        .unpivot(index=list(index), on=[COUNT_DIM, *columns], variable_name="dim", value_name="value")
+        .filter((pl.col("dim") == COUNT_DIM) | pl.col("value").is_not_null())
+    )
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One value of a drill-down dimension with its count and its share of the code's requests."""
+
+    value: str
+    count: int
+    share: float
+    distinct_queries: int = 0
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Latency percentiles in seconds (nearest rank, millisecond resolution)."""
+
+    count: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Window:
+    """The busiest stretch of time for one code."""
+
+    start: datetime
+    minutes: int
+    count: int
+    times_average: float
+
+
+def top_values(evidence: pl.DataFrame, raw: str, dim: str, *, total: int, top: int) -> list[Ranked]:
+    """The ``top`` most frequent values of ``dim`` among requests with status ``raw``."""
+    rows = (
+        evidence.filter((pl.col("status") == raw) & (pl.col("dim") == dim))
+        .sort(["count", "value"], descending=[True, False])
+        .head(top)
+    )
+    queries: dict[str, int] = {}
+    if dim == "path":
+        uris = evidence.filter((pl.col("status") == raw) & (pl.col("dim") == "uri"))
+        paths = uris.select(pl.col("value").str.replace(r"\?.*$", "").alias("path"))["path"]
+        queries = {str(k): int(v) for k, v in paths.value_counts().iter_rows()}
+    return [
+        Ranked(str(value), int(count), int(count) / total if total else 0.0, queries.get(str(value), 0))
+        for value, count in rows.select("value", "count").iter_rows()
+    ]
+
+
+def percentiles(values_ms: pl.DataFrame) -> Percentiles | None:
+    """Nearest-rank percentiles from a (value in ms as text, count) table."""
+    table = (
+        values_ms.select(pl.col("value").cast(pl.Int64, strict=False).alias("ms"), pl.col("count"))
+        .drop_nulls()
+        .group_by("ms")
+        .agg(pl.col("count").sum())
+        .sort("ms")
+    )
+    total = int(table["count"].sum()) if table.height else 0
+    if total == 0:
+        return None
+    cumulative = table["count"].cum_sum()
+
+    def rank(p: float) -> float:
+        needed = max(1, math.ceil(round(p * total, 6)))
+        position = int((cumulative >= needed).arg_true()[0])
+        return int(table["ms"][position]) / 1000
+
+    return Percentiles(total, rank(0.50), rank(0.95), rank(0.99), int(table["ms"][-1]) / 1000)
+
+
+def busiest_window(minutes: pl.DataFrame, raw: str, *, size: int = 5) -> Window | None:
+    """The ``size``-minute window (aligned to UTC) with the most requests of status ``raw``."""
+    rows = minutes.filter(pl.col("status") == raw)
+    if rows.is_empty():
+        return None
+    buckets = (
+        rows.group_by(pl.col("minute").dt.truncate(f"{size}m").alias("start"))
+        .agg(pl.col("count").sum())
+        .sort(["count", "start"], descending=[True, False])
+    )
+    start, count = buckets.row(0)
+    first, last = rows["minute"].min(), rows["minute"].max()
+    span = 1.0
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        span += (last - first) / timedelta(minutes=size)
+    average = int(rows["count"].sum()) / span
+    return Window(start, size, int(count), int(count) / average if average else 0.0)
