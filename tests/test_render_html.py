@@ -12,9 +12,18 @@ from browser_check import PNG_SIGNATURE, dump_dom, find_chromium, page_text, scr
 
 from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
-from logstat.render.html import CSP, LABELS, MAX_BARS, fit_period, nice_ceiling, render_html, tick_indexes
+from logstat.render.html import (
+    CSP,
+    LABELS,
+    MAX_BARS,
+    SEVERITY_STYLES,
+    fit_period,
+    nice_ceiling,
+    render_html,
+    tick_indexes,
+)
 from logstat.render.markdown import LABELS as DOCUMENT_LABELS
-from logstat.report import Report, build_report
+from logstat.report import NO_LATENCY, Report, build_report
 
 CORPUS = Path(__file__).parent / "corpus" / "elastic_apache_logs.log"
 LINE = '203.0.113.7 - - [{when}] "GET /x HTTP/1.1" {status} 512 "-" "curl/8.0"'
@@ -25,6 +34,12 @@ HOSTILE_LINES = [
     '" onmouseover="alert(1)" x=\' &amp; &#60;',
 ]
 HOSTILE_NAME = "acc<b>ess\"'&.log"
+SAMPLES = Path(__file__).parent.parent / "sample_logs"
+HOSTILE_EVIDENCE = (
+    '203.0.113.{i} - - [10/Oct/2026:10:0{i}:00 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 404 512 '
+    '"| pipe | [x](javascript:alert(1))" "\\"><img src=x onerror=alert(1)>"'
+)
+"""A 404 whose path, referer and user agent (with an Apache-escaped quote) are hostile."""
 VOID = {"meta", "br", "hr", "img", "input", "link", "wbr"}
 SVG_LEAVES = {"rect", "path", "line"}
 
@@ -51,6 +66,22 @@ def hostile(tmp_path: Path) -> Report:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Report:
     spool = tmp_path_factory.mktemp("spool")
     return build_report(open_inputs([str(CORPUS)], spool_dir=spool), now=T0)
+
+
+def sample_report(tmp_path_factory: pytest.TempPathFactory, name: str) -> Report:
+    """A report over ``sample_logs/<name>`` (top 3 values per evidence dimension)."""
+    spool = tmp_path_factory.mktemp("spool")
+    return build_report(open_inputs([str(SAMPLES / name)], spool_dir=spool), now=T0, top=3)
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return sample_report(tmp_path_factory, "nginx_timed.log")
+
+
+@pytest.fixture(scope="module")
+def common(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return sample_report(tmp_path_factory, "common.log")
 
 
 class Page(HTMLParser):
@@ -92,6 +123,11 @@ class Page(HTMLParser):
     def all_text(self) -> str:
         """The text content, whitespace collapsed."""
         return " ".join(" ".join(self.text).split())
+
+
+def squash(text: str) -> str:
+    """``text`` without any whitespace (element boundaries add spaces to ``all_text``)."""
+    return "".join(text.split())
 
 
 def check_safe(text: str) -> Page:
@@ -196,6 +232,8 @@ def test_html_in_chinese(corpus: Report) -> None:
     assert "请求数 / 天" in words
     assert "2xx 成功" in words
     english = [v["en"] for v in (*DOCUMENT_LABELS.values(), *LABELS.values()) if "{" not in v["en"]]
+    # The latency note names configuration (LogFormat, $upstream_response_time): not labels.
+    words = words.replace(NO_LATENCY["zh"], "")
     assert [e for e in english if len(e) > 3 and e in words] == []
 
 
@@ -245,9 +283,11 @@ needs_browser = pytest.mark.skipif(BROWSER is None, reason="chromium not install
     [
         ("en", ["HTTP status report", "Requests by status code", "Requests over time", "9,136", "Not Modified",
                 "2xx Successful", "Requests / hour", "10,013 lines: 10,010 parsed, 3 unparsed, 0 blank",
-                '<script>alert("x")</script>']),
+                '<script>alert("x")</script>', "Findings", "Broken links: missing pages that other pages point to",
+                "Evidence for error codes (top 5)", "404 Not Found · 213 requests", "Latency"]),
         ("zh", ["HTTP 状态码报告", "按状态码统计", "请求随时间变化", "9,136", "未修改", "2xx 成功", "请求数 / 小时",
-                "共 10,013 行：已解析 10,010，未解析 3，空行 0"]),
+                "共 10,013 行：已解析 10,010，未解析 3，空行 0", "诊断发现", "失效链接：被其他页面引用的缺失页面",
+                "错误状态码的证据（前 5 项）", "404 未找到 · 213 个请求", "耗时"]),
     ],
 )
 def test_report_in_headless_chromium(tmp_path: Path, lang: str, expected: list[str]) -> None:
@@ -276,3 +316,96 @@ def test_input_notes_are_shown_escaped(hostile: Report) -> None:
     page = check_safe(render_html(noted, RenderOptions()))
     assert "archive <b>damaged</b> at byte 10" in page.all_text()
     assert "b" not in page.tags
+
+
+# --- findings, evidence, latency ------------------------------------------------------
+
+
+def test_findings_are_callouts_after_the_facts(timed: Report) -> None:
+    assert {"high_5xx_share", "client_aborts", "rate_limited_client"} <= {f.rule for f in timed.findings}
+    text = render_html(timed, RenderOptions())
+    words = check_safe(text).all_text()
+    assert words.index("Lines") < words.index("Findings") < words.index("Requests by class")
+    for finding in timed.findings:
+        assert f"{finding.title['en']} {finding.detail['en']}" in words
+        assert squash(f"Check: {finding.check['en'][0].replace('`', '')}") in squash(words)
+    assert "Critical Server errors above 1% 6 of 100 requests (6.0%) ended with a 5xx status." in words
+    assert (
+        "Info Rate limiting hits one client (429) 8 of 8 responses with status 429 (100%) went to 198.51.100.77."
+        in words
+    )
+    borders = [f"border-left:4px solid {SEVERITY_STYLES[f.severity][0]}" for f in timed.findings]
+    assert [text.count(b) for b in borders] == [1, 1, 1]
+    assert [text.index(b) for b in borders] == sorted(text.index(b) for b in borders)
+    assert SEVERITY_STYLES["critical"][0] == "#cf222e"
+
+
+def test_findings_in_chinese(timed: Report) -> None:
+    words = check_safe(render_html(timed, RenderOptions(lang="zh"))).all_text()
+    assert words.index("诊断发现") < words.index("按类别统计")
+    assert "严重 服务器错误超过 1% 100 个请求中有 6 个（6.0%）以 5xx 状态结束。 检查： 下方各状态码及其证据" in words
+    for finding in timed.findings:
+        assert f"{finding.title['zh']} {finding.detail['zh']}" in words
+        assert squash(f"检查：{finding.check['zh'][0].replace('`', '')}") in squash(words)
+    for label in ("严重", "警告", "提示"):
+        assert label in words
+    assert "Server errors" not in words
+
+
+def test_evidence_tables(timed: Report) -> None:
+    page = check_safe(render_html(timed, RenderOptions()))
+    words = page.all_text()
+    start = words.index("Evidence for error codes (top 3)")
+    assert words.index("Requests by status code") < start < words.index("Latency in seconds")
+    part = words[start:words.index("504 Gateway Timeout · 3 requests")]
+    assert "429 Too Many Requests · 8 requests" in part
+    assert "busiest 5 min from 2026-10-01 13:10:00 UTC: 3 (10.5× its average rate)" in part
+    assert "Paths Count Share Query strings /api/v1/items 8 100.0% 7" in part
+    assert "Clients Count Share 198.51.100.77 8 100.0%" in part
+    assert "Agents Count Share python-requests/2.32.3 8 100.0%" in part
+    assert "400 Bad Request · 1 request " in words
+    zh = check_safe(render_html(timed, RenderOptions(lang="zh"))).all_text()
+    assert "429 请求过多 · 8 个请求" in zh
+    assert "路径 数量 占比 查询串种数 /api/v1/items 8 100.0% 7" in zh
+
+
+def test_latency_table(timed: Report) -> None:
+    words = check_safe(render_html(timed, RenderOptions())).all_text()
+    head = "Latency in seconds (p50 / p95 / p99 / max) request upstream p50 p95 p99 max p50 p95 p99 max"
+    assert head in words
+    assert f"{head} all 0.007 3.325 60.007 60.009 0.037 60.006 60.009 60.009 2xx" in words
+    assert "429 0.001 0.002 0.002 0.002 - - - -" in words
+    zh = check_safe(render_html(timed, RenderOptions(lang="zh"))).all_text()
+    assert "耗时（秒，p50 / p95 / p99 / 最大） 请求 上游 p50 p95 p99 最大 p50 p95 p99 最大 全部 0.007" in zh
+
+
+def test_latency_note_without_latency_fields(common: Report) -> None:
+    for lang in ("en", "zh"):
+        words = check_safe(render_html(common, RenderOptions(lang=lang))).all_text()  # type: ignore[arg-type]
+        assert f"{DOCUMENT_LABELS['latency_title'][lang]} {NO_LATENCY[lang]}" in words
+        assert "p50" not in words
+
+
+def test_hostile_evidence_is_escaped(tmp_path: Path) -> None:
+    bad = [HOSTILE_EVIDENCE.format(i=i) for i in range(10)]
+    report = report_of(tmp_path, bad + [line(200, T0 + timedelta(minutes=i)) for i in range(5)])
+    assert [f.rule for f in report.findings] == ["broken_links"], "the finding quotes the referer and path"
+    for lang in ("en", "zh"):
+        text = render_html(report, RenderOptions(lang=lang))  # type: ignore[arg-type]
+        page = check_safe(text)
+        assert "img" not in page.tags
+        words = page.all_text()
+        assert "/<script>alert(1)</script> 10 100.0% 0" in words
+        assert '\\"><img src=x onerror=alert(1)> 10 100.0%' in words
+        assert "| pipe | [x](javascript:alert(1)) 10 100.0%" in words
+        assert "| pipe | [x](javascript:alert(1)) -> /<script>alert(1)</script>" in words
+        assert "\\&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_html_with_evidence_stays_small(timed: Report, corpus: Report) -> None:
+    corpus_size = len(render_html(corpus, RenderOptions(by="hour")).encode("utf-8"))
+    assert "Evidence for error codes" in render_html(corpus, RenderOptions(by="hour"))
+    assert corpus_size < 60_000, f"{corpus_size:,} bytes"
+    # A small log with many error codes: nine codes, four evidence tables each, 19 latency rows.
+    timed_size = len(render_html(timed, RenderOptions(lang="zh")).encode("utf-8"))
+    assert timed_size < 80_000, f"{timed_size:,} bytes"

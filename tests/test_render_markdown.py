@@ -10,8 +10,8 @@ import pytest
 
 from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
-from logstat.render.markdown import LABELS, escape, fence_for, render_markdown
-from logstat.report import Report, build_report
+from logstat.render.markdown import LABELS, VALUE_LIMIT, clip, escape, escape_cell, fence_for, render_markdown
+from logstat.report import NO_LATENCY, Report, build_report
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -24,6 +24,12 @@ HOSTILE_LINES = [
     "```` fence breaker ``` `code` *bold* _it_ ~~strike~~",
 ]
 HOSTILE_NAME = "acc|ess_<b>&`x`.log"
+SAMPLES = Path(__file__).parent.parent / "sample_logs"
+HOSTILE_EVIDENCE = (
+    '203.0.113.{i} - - [10/Oct/2026:10:0{i}:00 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 404 512 '
+    '"| pipe | [x](javascript:alert(1))" "\\"><img src=x onerror=alert(1)>"'
+)
+"""A 404 whose path, referer and user agent (with an Apache-escaped quote) are hostile."""
 
 
 def line(status: int, when: datetime) -> str:
@@ -42,6 +48,29 @@ def report_of(tmp_path: Path, lines: list[str], name: str = "access.log") -> Rep
 def hostile(tmp_path: Path) -> Report:
     good = [line(200, T0 + timedelta(minutes=i)) for i in range(12)] + [line(404, T0), line(502, T0)]
     return report_of(tmp_path, good + HOSTILE_LINES, name=HOSTILE_NAME)
+
+
+def sample_report(tmp_path_factory: pytest.TempPathFactory, name: str) -> Report:
+    """A report over ``sample_logs/<name>`` (top 3 values per evidence dimension)."""
+    spool = tmp_path_factory.mktemp("spool")
+    return build_report(open_inputs([str(SAMPLES / name)], spool_dir=spool), now=T0, top=3)
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return sample_report(tmp_path_factory, "nginx_timed.log")
+
+
+@pytest.fixture(scope="module")
+def common(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return sample_report(tmp_path_factory, "common.log")
+
+
+@pytest.fixture
+def hostile_evidence(tmp_path: Path) -> Report:
+    """Ten 404s with hostile path, referer and agent from ten clients, and five 200s."""
+    bad = [HOSTILE_EVIDENCE.format(i=i) for i in range(10)]
+    return report_of(tmp_path, bad + [line(200, T0 + timedelta(minutes=i)) for i in range(5)])
 
 
 def to_html(markdown: str) -> str:
@@ -78,7 +107,7 @@ def test_markdown_structure(hostile: Report) -> None:
 
 def test_markdown_tables_keep_their_shape(hostile: Report) -> None:
     shapes = table_shapes(render_markdown(hostile, RenderOptions()))
-    assert len(shapes) == 2
+    assert len(shapes) == 2 + 2 * 4, "class, code, and paths/clients/agents/referers of 404 and 502"
     for rows in shapes:
         assert len(set(rows)) == 1, f"a row has a different number of cells: {rows}"
 
@@ -171,6 +200,8 @@ def test_markdown_in_chinese(hostile: Report) -> None:
     assert "错误网关" in text
     assert "(自动识别)" in text
     english = [v["en"] for v in LABELS.values() if v["en"] != v["zh"] and "{" not in v["en"] and len(v["en"]) > 3]
+    # The latency note names configuration (LogFormat, $upstream_response_time): not labels.
+    text = text.replace(escape(NO_LATENCY["zh"]), "")
     leaked = [label for label in english if label in text]
     assert leaked == []
 
@@ -198,3 +229,135 @@ def test_input_notes_are_shown_escaped(hostile: Report) -> None:
     text = render_markdown(noted, RenderOptions())
     assert "- **Note:** " in text
     assert "archive \\<b\\>damaged\\</b\\> at byte 10" in text
+
+
+# --- findings, evidence, latency ------------------------------------------------------
+
+
+def test_findings_follow_the_facts(timed: Report) -> None:
+    assert {"high_5xx_share", "client_aborts", "rate_limited_client"} <= {f.rule for f in timed.findings}
+    text = render_markdown(timed, RenderOptions())
+    assert text.index("- **Lines:**") < text.index("### Findings") < text.index("### Requests by class")
+    assert "- 🔴 **Critical: Server errors above 1%** — 6 of 100 requests (6.0%) ended with a 5xx status." in text
+    assert "- 🟠 **Warning: Clients gave up before the response** — 2 requests (2%) ended with 499;" in text
+    assert (
+        "- 🔵 **Info: Rate limiting hits one client (429)** — 8 of 8 responses with status 429 (100%) "
+        "went to 198.51.100.77." in text
+    )
+    assert "  - **Check:** nginx error log: `limiting requests, excess: N by zone" in text
+    for finding in timed.findings:
+        assert f"{escape(finding.title['en'])}** — {escape(finding.detail['en'])}" in text
+        assert f"  - **Check:** {escape_cell(finding.check['en'][0])}" in text
+
+
+def test_findings_in_chinese(timed: Report) -> None:
+    text = render_markdown(timed, RenderOptions(lang="zh"))
+    assert text.index("### 诊断发现") < text.index("### 按类别统计")
+    assert "- 🔴 **严重：服务器错误超过 1%** — 100 个请求中有 6 个（6.0%）以 5xx 状态结束。" in text
+    assert (
+        "- 🔵 **提示：限流主要命中一个客户端（429）** — 状态 429 的 8 个响应中有 8 个（100%）发给了 198.51.100.77。"
+        in text
+    )
+    for finding in timed.findings:
+        assert escape(finding.title["zh"]) in text
+        assert escape(finding.detail["zh"]) in text
+        assert f"  - **检查：** {escape_cell(finding.check['zh'][0])}" in text
+    assert "Server errors" not in text
+
+
+def test_evidence_per_error_code(timed: Report) -> None:
+    text = render_markdown(timed, RenderOptions())
+    evidence = text.index("### Evidence for error codes (top 3)")
+    assert text.index("### Requests by status code") < evidence < text.index("Latency in seconds")
+    headings = [x for x in text.splitlines() if x.startswith("#### ")]
+    assert headings[:3] == [
+        "#### 429 Too Many Requests · 8 requests",
+        "#### 504 Gateway Timeout · 3 requests",
+        "#### 404 Not Found · 2 requests",
+    ]
+    assert "#### 400 Bad Request · 1 request" in headings
+    assert len(headings) == len(timed.evidence)
+    part = text[text.index("#### 429"):text.index("#### 504")]
+    assert "_busiest 5 min from 2026-10-01 13:10:00 UTC: 3 (10.5× its average rate)_" in part
+    paths = (
+        "| Paths | Count | Share | Query strings |\n| --- | ---: | ---: | ---: |\n"
+        "| /api/v1/items | 8 | 100.0% | 7 |"
+    )
+    assert paths in part
+    assert "| Clients | Count | Share |\n| --- | ---: | ---: |\n| 198.51.100.77 | 8 | 100.0% |" in part
+    assert "| python-requests/2.32.3 | 8 | 100.0% |" in part
+    assert "| https://www.example.com/category/men?sort=price\\&page=1 | 1 | 33.3% |" in text
+
+
+def test_latency_table(timed: Report) -> None:
+    text = render_markdown(timed, RenderOptions())
+    assert "### Latency in seconds (p50 / p95 / p99 / max)" in text
+    head = (
+        "|  | request p50 | request p95 | request p99 | request max "
+        "| upstream p50 | upstream p95 | upstream p99 | upstream max |"
+    )
+    assert head in text
+    rows = text[text.index(head):].split("\n\n")[0].splitlines()[2:]
+    assert [r.split(" | ")[0] for r in rows] == ["| " + n for n in ("all", "2xx", "3xx", "4xx", "5xx")] + [
+        f"| {row.raw}" for row in timed.by_code
+    ]
+    assert rows[0] == "| all | 0.007 | 3.325 | 60.007 | 60.009 | 0.037 | 60.006 | 60.009 | 60.009 |"
+    assert "| 429 | 0.001 | 0.002 | 0.002 | 0.002 | - | - | - | - |" in rows
+    assert "| 499 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 |" in rows
+    zh = render_markdown(timed, RenderOptions(lang="zh"))
+    assert "### 耗时（秒，p50 / p95 / p99 / 最大）" in zh
+    assert "|  | 请求 p50 | 请求 p95 | 请求 p99 | 请求 最大 | 上游 p50 |" in zh
+    assert "| 全部 | 0.007 |" in zh
+
+
+def test_latency_note_without_latency_fields(common: Report) -> None:
+    text = render_markdown(common, RenderOptions())
+    assert f"### Latency\n\n{escape(NO_LATENCY['en'])}\n" in text
+    assert "p50" not in text
+    zh = render_markdown(common, RenderOptions(lang="zh"))
+    assert f"### 耗时\n\n{escape(NO_LATENCY['zh'])}\n" in zh
+    assert "### Evidence" in text, "common has paths and clients"
+    assert "| Agents |" not in text, "but no user agents"
+
+
+def test_new_sections_keep_table_shapes(timed: Report, hostile_evidence: Report) -> None:
+    for report in (timed, hostile_evidence):
+        for lang in ("en", "zh"):
+            shapes = table_shapes(render_markdown(report, RenderOptions(lang=lang)))  # type: ignore[arg-type]
+            assert len(shapes) > 3
+            for rows in shapes:
+                assert len(set(rows)) == 1, f"a row has a different number of cells: {rows}"
+
+
+def test_hostile_evidence_is_escaped(hostile_evidence: Report) -> None:
+    assert [f.rule for f in hostile_evidence.findings] == ["broken_links"], "the finding quotes the referer and path"
+    for lang in ("en", "zh"):
+        text = render_markdown(hostile_evidence, RenderOptions(lang=lang))  # type: ignore[arg-type]
+        rendered = to_html(text)
+        for raw in ("<script", "<img", "href=", "<a ", "src=x onerror=alert(1)>"):
+            assert raw not in rendered, raw
+        assert "| /\\<script\\>alert(1)\\</script\\> | 10 | 100.0% | 0 |" in text
+        assert "| \\\\\"\\>\\<img src=x onerror=alert(1)\\> | 10 | 100.0% |" in text
+        assert "| \\| pipe \\| \\[x\\](javascript:alert(1)) | 10 | 100.0% |" in text
+        assert "<td>/&lt;script&gt;alert(1)&lt;/script&gt;</td>" in rendered
+        assert "<td>\\&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</td>" in rendered
+        assert "<td>| pipe | [x](javascript:alert(1))</td>" in rendered
+        assert "| pipe | [x](javascript:alert(1)) -&gt; /&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+
+
+def test_long_evidence_values_are_clipped() -> None:
+    assert clip("a" * VALUE_LIMIT) == "a" * VALUE_LIMIT
+    assert clip("a" * 5000) == "a" * VALUE_LIMIT + "…"
+
+
+def test_chinese_headings_have_no_english_labels(timed: Report) -> None:
+    text = render_markdown(timed, RenderOptions(lang="zh"))
+    lines = text.splitlines()
+    headers = [x for i, x in enumerate(lines[:-1]) if lines[i + 1].startswith("| ---")]
+    headings = [x for x in lines if x.startswith("#")]
+    marks = [x.split("**")[1] for x in lines if x.startswith(("- 🔴", "- 🟠", "- 🔵", "  - **"))]
+    fixed = " ".join(headers + headings + marks)
+    english = [v["en"] for v in LABELS.values() if v["en"] != v["zh"] and "{" not in v["en"] and len(v["en"]) > 2]
+    assert [e for e in english if e in fixed] == []
+    for key in ("findings", "critical", "warning", "info", "check", "path", "client", "agent", "queries_col", "max"):
+        assert LABELS[key]["zh"] in fixed, key

@@ -19,20 +19,29 @@ from datetime import datetime
 import polars as pl
 
 from logstat import __version__
+from logstat.evidence import Ranked
 from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.markdown import (
+    LATENCY_STATS,
     accounting,
+    busiest_text,
     chart_period,
+    clip,
     code_reason,
+    dimension_label,
+    evidence_codes,
     format_label,
     label,
+    latency_cells,
+    latency_rows,
     notes,
+    requests,
     time_span,
     when,
 )
 from logstat.render.text import percent, visible
-from logstat.report import Report, UnparsedSample
+from logstat.report import CLASS_ORDER, NO_LATENCY, Report, UnparsedSample
 from logstat.series import Period, class_series, coarser, period_count
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -176,6 +185,112 @@ def _code_section(report: Report, lang: Lang) -> str:
         code = f'<span style="font-weight:600;white-space:nowrap">{_swatch(row.class_name)}{_e(row.raw)}</span>'
         rows.append([code, _e(reason), f"{row.count:,}", _e(percent(row.share)), _rich(meaning), _rich(cause)])
     return f'<h2 style="{_H2}">{_lbl("by_code", lang)}</h2>' + _table(headers, rows)
+
+
+SEVERITY_STYLES: dict[str, tuple[str, str, str]] = {
+    "critical": ("#cf222e", "#ffebe9", "#cf222e"),
+    "warning": ("#d4a72c", "#fff8c5", "#9a6700"),
+    "info": ("#0969da", "#ddf4ff", "#0969da"),
+}
+"""Callout colours of a finding by severity: left border, background, badge."""
+
+_OTHER_SEVERITY = ("#8c959f", _PANEL, _MUTED)
+
+
+def _finding(report: Report, index: int, lang: Lang) -> str:
+    finding = report.findings[index]
+    border, background, badge = SEVERITY_STYLES.get(finding.severity, _OTHER_SEVERITY)
+    severity = _lbl(finding.severity, lang) if finding.severity in SEVERITY_STYLES else _e(finding.severity)
+    check = ""
+    if finding.check[lang]:
+        check = (
+            f'<div style="margin-top:4px;font-size:13px;color:{_MUTED}">'
+            f'<span style="font-weight:600;color:{_INK}">{_lbl("check", lang)}{_lbl("colon", lang)}</span>'
+            f'{"" if lang == "zh" else " "}{_rich(finding.check[lang][0])}</div>'
+        )
+    return (
+        f'<div style="margin:0 0 10px;padding:10px 14px;border-left:4px solid {border};background:{background};'
+        f'border-radius:0 6px 6px 0"><div style="font-weight:600">'
+        f'<span style="display:inline-block;margin-right:8px;padding:0 6px;border-radius:3px;background:{badge};'
+        f'color:#ffffff;font-size:11px;line-height:18px;vertical-align:1px">{severity}</span>'
+        f"{_e(finding.title[lang])}</div>"
+        f'<div style="margin-top:4px;word-break:break-word">{_e(finding.detail[lang])}</div>{check}</div>'
+    )
+
+
+def _findings_section(report: Report, lang: Lang) -> str:
+    callouts = "".join(_finding(report, i, lang) for i in range(len(report.findings)))
+    return f'<h2 style="{_H2}">{_lbl("findings", lang)}</h2>' + callouts
+
+
+# The evidence and latency tables can have many rows: their cells carry no style of their
+# own but inherit alignment from <tbody>, and cellpadding pads them (mail clients honour it).
+_STABLE = 'cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;font-size:12px"'
+_SHEAD = f'<thead style="background:{_PANEL};white-space:nowrap"><tr style="border-bottom:2px solid {_RULE}">'
+_SBODY = '<tbody style="text-align:right;vertical-align:top;white-space:nowrap">'
+_SROW = '<tr style="border-bottom:1px solid #eaeef2">'
+_LEFT_TH = '<th style="text-align:left">'
+_RIGHT_TH = '<th style="text-align:right;width:1%">'
+
+
+def _dimension_table(dim: str, ranked: Sequence[Ranked], lang: Lang) -> str:
+    paths = dim == "path"
+    heads = [_lbl(k, lang) for k in ("count", "share", *(("queries_col",) if paths else ()))]
+    head = _LEFT_TH + _e(dimension_label(dim, lang)) + "</th>" + "".join(f"{_RIGHT_TH}{h}</th>" for h in heads)
+    rows = []
+    for r in ranked:
+        numbers = [f"{r.count:,}", _e(percent(r.share)), *([f"{r.distinct_queries:,}"] if paths else [])]
+        rows.append(
+            f'{_SROW}<td style="text-align:left;white-space:normal;word-break:break-word">{_e(clip(r.value))}</td>'
+            + "".join(f"<td>{n}</td>" for n in numbers)
+            + "</tr>"
+        )
+    return (
+        '<div style="display:inline-block;vertical-align:top;width:100%;max-width:480px;margin:0 16px 12px 0">'
+        f'<table {_STABLE}>{_SHEAD}{head}</tr></thead>{_SBODY}{"".join(rows)}</tbody></table></div>'
+    )
+
+
+def _evidence_section(report: Report, lang: Lang) -> str:
+    parts = [f'<h2 style="{_H2}">{_lbl("evidence", lang, top=report.top)}</h2>']
+    for row, found in evidence_codes(report):
+        reason, _, _ = code_reason(report, row.raw, lang)
+        parts.append(
+            f'<h3 style="margin:16px 0 6px;font-size:15px;font-weight:600">{_swatch(row.class_name)}'
+            f'{_e(row.raw)} {_e(reason)} <span style="color:{_MUTED};font-weight:400">· '
+            f"{_e(requests(row.count, lang))}</span></h3>"
+        )
+        busiest = busiest_text(found, lang)
+        if busiest is not None:
+            parts.append(f'<p style="margin:0 0 8px;color:{_MUTED};font-size:12px">{_e(busiest)}</p>')
+        parts += [_dimension_table(dim, ranked, lang) for dim, ranked in found.top.items() if ranked]
+    return "".join(parts)
+
+
+def _latency_section(report: Report, lang: Lang) -> str:
+    if not report.latency_dims:
+        heading = f'<h2 style="{_H2}">{_lbl("latency_title", lang)}</h2>'
+        return heading + f'<p style="margin:0;color:{_MUTED}">{_e(NO_LATENCY[lang])}</p>'
+    fields = report.latency_dims
+    stats = [_lbl(stat, lang) if stat == "max" else stat for stat in LATENCY_STATS]
+    top = '<th rowspan="2"></th>' + "".join(
+        f'<th colspan="{len(stats)}" style="text-align:center">{_lbl(f, lang)}</th>' for f in fields
+    )
+    sub = "".join(f"{_RIGHT_TH}{stat}</th>" for _ in fields for stat in stats)
+    rows: list[str] = []
+    group = ""
+    for name, dims in latency_rows(report, lang):
+        # A rule between the groups: all requests, the classes, the codes.
+        kind = "class" if name in CLASS_ORDER else "all" if not rows else "code"
+        row = _SROW if kind == group else f'<tr style="border-top:2px solid {_RULE}">'
+        group = kind
+        cells = "".join(f"<td>{cell}</td>" for cell in latency_cells(dims, fields))
+        rows.append(f"{row}{_LEFT_TH}{_e(name)}</th>{cells}</tr>")
+    return (
+        f'<h2 style="{_H2}">{_lbl("latency", lang)}</h2><table {_STABLE}>'
+        f'{_SHEAD}{top}</tr><tr style="border-bottom:2px solid {_RULE}">{sub}</tr></thead>'
+        f'{_SBODY}{"".join(rows)}</tbody></table>'
+    )
 
 
 def _sample_section(report: Report, lang: Lang) -> str:
@@ -357,16 +472,23 @@ def _chart_section(report: Report, options: RenderOptions) -> str:
 def render_html(report: Report, options: RenderOptions) -> str:
     """Render ``report`` as a self-contained HTML5 page, labels in ``options.lang``.
 
-    The page has the facts, the class table, a stacked bar chart of the classes over time
-    (when ``options.by`` is set or the log spans more than a day), the code table and the
-    unparsed samples.
+    The page has the facts, the findings as callouts coloured by severity, the class table,
+    a stacked bar chart of the classes over time (when ``options.by`` is set or the log spans
+    more than a day), the code table, the evidence per error code, latency percentiles (or
+    the note that the format has none) and the unparsed samples.
     """
     lang = options.lang
     parts = [f'<h1 style="{_H1}">{_lbl("title", lang)}</h1>', _facts(report, lang)]
+    if report.findings:
+        parts.append(_findings_section(report, lang))
     if report.by_code:
         parts += [_class_section(report, lang), _chart_section(report, options), _code_section(report, lang)]
     else:
         parts.append(f'<p style="margin:16px 0">{_lbl("no_requests", lang)}</p>')
+    if report.evidence:
+        parts.append(_evidence_section(report, lang))
+    if report.by_code:
+        parts.append(_latency_section(report, lang))
     if report.unparsed_samples:
         parts.append(_sample_section(report, lang))
     generated = _lbl("generated", lang, version=__version__, when=when(report.generated_at))
