@@ -52,13 +52,18 @@ def _check(report: Report, raw: str) -> dict[Lang, tuple[str, ...]]:
     return {"en": entry.text["en"].check, "zh": entry.text["zh"].check}
 
 
+def _requests(n: int) -> str:
+    return "1 request" if n == 1 else f"{n:,} requests"
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "0%"
 
 
 def _values(report: Report, raw: str, dim: str) -> pl.DataFrame:
+    # Ties by value, as in the drill-down: the values a finding names must not vary between runs.
     return report.evidence_table.filter((pl.col("status") == raw) & (pl.col("dim") == dim)).sort(
-        "count", descending=True
+        ["count", "value"], descending=[True, False]
     )
 
 
@@ -156,7 +161,7 @@ def scanners_or_broken_links(report: Report) -> list[Finding]:
                     "broken_links", raw, "warning",
                     {"en": "Broken links: missing pages that other pages point to", "zh": "失效链接：被其他页面引用的缺失页面"},
                     {
-                        "en": f"{count:,} requests got 404; most often from a referring page: {listed}.",
+                        "en": f"{_requests(count)} got 404; most often from a referring page: {listed}.",
                         "zh": f"共有 {count:,} 个请求返回 404；最常见的来源页面与缺失路径：{listed}。",
                     },
                     _check(report, raw),
@@ -194,7 +199,7 @@ def client_aborts(report: Report) -> list[Finding]:
             "client_aborts", "499", "warning",
             {"en": "Clients gave up before the response", "zh": "客户端在响应前放弃了请求"},
             {
-                "en": f"{count:,} requests ({_pct(count, parsed)}) ended with 499; {verdict_en}.",
+                "en": f"{_requests(count)} ({_pct(count, parsed)}) ended with 499; {verdict_en}.",
                 "zh": f"有 {count:,} 个请求（{_pct(count, parsed)}）以 499 结束；{verdict_zh}。",
             },
             _check(report, "499"),
@@ -268,7 +273,7 @@ def rate_limited_clients(report: Report) -> list[Finding]:
         if count < 5 or clients.is_empty():
             continue
         client, hits = str(clients["value"][0]), int(clients["count"][0])
-        if hits / count >= 0.5:
+        if hits / count > 0.5:
             found.append(
                 Finding(
                     "rate_limited_client", raw, "info",
@@ -294,7 +299,7 @@ def body_too_large(report: Report) -> list[Finding]:
             "body_too_large", "413", "warning",
             {"en": "Uploads rejected by the body size limit", "zh": "上传被请求体大小限制拒绝"},
             {
-                "en": f"{count:,} requests got 413, mostly on {paths}: the body was larger than "
+                "en": f"{_requests(count)} got 413, mostly on {paths}: the body was larger than "
                 "client_max_body_size (nginx) or LimitRequestBody (Apache) allows.",
                 "zh": f"有 {count:,} 个请求返回 413，主要在 {paths}：请求体超过了 client_max_body_size（nginx）"
                 "或 LimitRequestBody（Apache）的限制。",

@@ -523,14 +523,15 @@ def _combine_evidence(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
 
 
 def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[str, dict[str, Percentiles]]:
-    """Percentiles per group (``key`` over the evidence rows) and latency dimension."""
-    result: dict[str, dict[str, Percentiles]] = {}
+    """Percentiles per group (``key`` over the evidence rows) and latency dimension, in a stable order."""
+    found: dict[tuple[str, str], Percentiles] = {}
     rows = evidence.filter(pl.col("dim").is_in(list(dims))).with_columns(key.alias("_key"))
     for (group, dim), part in rows.group_by("_key", "dim"):
         stats = percentiles(part.select("value", "count"))
         if stats is not None:
-            result.setdefault(str(group), {})[str(dim)] = stats
-    return result
+            found[str(group), str(dim)] = stats
+    groups = sorted({group for group, _ in found})
+    return {group: {dim: found[group, dim] for dim in dims if (group, dim) in found} for group in groups}
 
 
 def _empty_counts() -> pl.DataFrame:

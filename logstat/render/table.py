@@ -50,6 +50,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "unregistered": {"en": "unregistered", "zh": "未注册"},
     "no_requests": {"en": "No requests in the input.", "zh": "输入中没有请求。"},
     "findings": {"en": "Findings", "zh": "诊断发现"},
+    "detail": {"en": "What the log shows", "zh": "日志显示"},
     "check": {"en": "Check", "zh": "检查"},
     "evidence": {"en": "Evidence for error codes (top {top})", "zh": "错误状态码的证据（前 {top} 项）"},
     "busiest": {
@@ -218,7 +219,7 @@ def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
 def _findings_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     table = _table(_label("findings", lang), frame)
     table.add_column("", no_wrap=True)
-    table.add_column(_label("findings", lang), ratio=3, overflow="fold")
+    table.add_column(_label("detail", lang), ratio=3, overflow="fold")
     table.add_column(_label("check", lang), ratio=2, overflow="fold")
     marks = {"critical": "!!", "warning": "!", "info": "i"}
     for finding in report.findings:
