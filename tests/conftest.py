@@ -29,3 +29,8 @@ def write_log(tmp_path: Path) -> LogWriter:
         return path
 
     return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites the golden files instead of comparing with them."""
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from current output")
