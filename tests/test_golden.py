@@ -20,14 +20,18 @@ GOLDEN = HERE / "golden"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def _report(sample: Path, tmp_path: Path) -> Report:
+@pytest.fixture(autouse=True)
+def _from_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     # Relative names keep the golden files independent of where the repository lives.
+    monkeypatch.chdir(HERE.parent)
+
+
+def _report(sample: Path, tmp_path: Path) -> Report:
     relative = sample.relative_to(HERE.parent)
-    return build_report(open_inputs([str(HERE.parent / relative)], spool_dir=tmp_path), now=NOW)
+    return build_report(open_inputs([str(relative)], spool_dir=tmp_path), now=NOW)
 
 
 def _check(request: pytest.FixtureRequest, name: str, text: str) -> None:
-    text = text.replace(str(HERE.parent) + "/", "")
     golden = GOLDEN / name
     data = text.encode("utf-8")  # bytes: CSV lines end in CRLF
     if request.config.getoption("--update-golden"):
