@@ -85,37 +85,43 @@ def _milliseconds(field_name: str) -> pl.Expr:
     return (seconds * factor).round(0).cast(pl.Int64).cast(pl.String)
 
 
-def evidence_columns(log_format: LogFormat) -> dict[str, pl.Expr]:
-    """One expression per evidence dimension, null where a line contributes nothing to it.
+def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
+    """Column definitions, in stages, ending with one column per evidence dimension.
 
-    The drill-down fields are captured by a second regex that runs only on error lines:
-    the regex sees a column that is null everywhere else, which costs next to nothing.
+    Each stage may use the columns of the ones before it. The drill-down fields come from a
+    second regex that sees only error lines (the column it reads is null everywhere else,
+    which costs next to nothing); it runs once, into a struct column, because every
+    expression that repeated it would run it again.
     """
     parsed = pl.col("kind") == LineKind.PARSED
     is_error = parsed & pl.col("status").str.contains(ERROR_STATUS)
     mapping = drill_fields(log_format)
-    columns: dict[str, pl.Expr] = {}
+    captured: dict[str, pl.Expr] = {}
+    derived: dict[str, pl.Expr] = {}
+    dims: dict[str, pl.Expr] = {}
     if mapping:
         wanted = sorted(set(mapping.values()))
-        fields = pl.when(is_error).then(pl.col("line")).str.extract_groups(log_format.pattern(wanted))
+        captured["_evidence"] = pl.when(is_error).then(pl.col("line")).str.extract_groups(log_format.pattern(wanted))
+        fields = pl.col("_evidence")
         for dim, field_name in mapping.items():
-            value = fields.struct.field(field_name)
-            if dim == "path":
-                value = value.str.extract(_REQUEST_LINE, 1).str.replace(r"\?.*$", "")
-            elif dim == "uri":
-                target = value.str.extract(_REQUEST_LINE, 1)
-                value = pl.when(target.str.contains(r"\?", literal=False)).then(target)
-            elif dim == "odd_request":
-                value = pl.when(~value.str.contains(_REQUEST_LINE)).then(value.str.slice(0, 120))
-            columns[dim] = value
-    if "path" in columns and "referer" in columns:
-        # Which page links to a missing one: "referer -> path", for 404s with a referer.
-        referer = fields.struct.field(mapping["referer"])
-        has_referer = (pl.col("status") == "404") & ~referer.is_in(["-", ""])
-        columns["link"] = pl.when(has_referer).then(referer + " -> " + columns["path"])
+            if dim not in REQUEST_DIMENSIONS:
+                derived[dim] = fields.struct.field(field_name)
+        if "request" in wanted:
+            derived["_request"] = fields.struct.field("request")
+            derived["_target"] = fields.struct.field("request").str.extract(_REQUEST_LINE, 1)
+            target, request = pl.col("_target"), pl.col("_request")
+            dims["path"] = target.str.replace(r"\?.*$", "")
+            dims["uri"] = pl.when(target.str.contains("?", literal=True)).then(target)
+            dims["odd_request"] = pl.when(request.is_not_null() & target.is_null()).then(request.str.slice(0, 120))
     for field_name in latency_fields(log_format):
-        columns[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
-    return columns
+        dims[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
+    stages = [captured, derived, dims]
+    if "path" in dims and "referer" in derived:
+        # Which page links to a missing one: "referer -> path", for 404s with a referer.
+        referer = pl.col("referer")
+        has_referer = (pl.col("status") == "404") & ~referer.is_in(["-", ""])
+        stages.append({"link": pl.when(has_referer).then(referer + " -> " + pl.col("path"))})
+    return [stage for stage in stages if stage]
 
 
 def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequence[str]) -> pl.LazyFrame:
@@ -123,12 +129,15 @@ def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequen
 
     Adds ``dim`` (:data:`COUNT_DIM` on count rows) and ``value``; ``index`` columns are kept.
     """
-    columns = evidence_columns(log_format)
-    if not columns:
+    stages = evidence_stages(log_format)
+    dims = [name for stage in stages for name in stage if not name.startswith("_")]
+    if not dims:
         return lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
+    for stage in stages:
+        lines = lines.with_columns(**stage)
     return (
-        lines.with_columns(**columns, **{COUNT_DIM: pl.lit(None, pl.String)})
-        .unpivot(index=list(index), on=[COUNT_DIM, *columns], variable_name="dim", value_name="value")
+        lines.with_columns(**{COUNT_DIM: pl.lit(None, pl.String)})
+        .unpivot(index=list(index), on=[COUNT_DIM, *dims], variable_name="dim", value_name="value")
         .filter((pl.col("dim") == COUNT_DIM) | pl.col("value").is_not_null())
     )
 
