@@ -109,17 +109,20 @@ def count_lines(lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bo
         lines = with_evidence_rows(lines, log_format, index)
     else:
         lines = lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
-    is_count = pl.col("dim") == COUNT_DIM
     keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("dim"), pl.col("value")]
     aggs: list[pl.Expr] = [pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno")]
-    if time_field == "time_local":
-        raw = pl.when(is_count).then(pl.col("time_local"))
-        keys += [raw.str.slice(0, 17).alias("minute_text"), raw.str.slice(21, 5).alias("offset")]
-        aggs += [raw.min().alias("first_text"), raw.max().alias("last_text")]
-    elif time_field is not None:
-        when = pl.when(is_count).then(pl.col("_time"))
-        keys.append(when.dt.truncate("1m").alias("minute"))
-        aggs += [when.min().alias("first"), when.max().alias("last")]
+    if time_field is not None:
+        # Evidence rows carry no time: they are counted per (status, dim, value) only. The
+        # masked time is a column of its own, so the keys and aggregations below share it.
+        source = "time_local" if time_field == "time_local" else "_time"
+        lines = lines.with_columns(_when=pl.when(pl.col("dim") == COUNT_DIM).then(pl.col(source)))
+        when = pl.col("_when")
+        if time_field == "time_local":
+            keys += [when.str.slice(0, 17).alias("minute_text"), when.str.slice(21, 5).alias("offset")]
+            aggs += [when.min().alias("first_text"), when.max().alias("last_text")]
+        else:
+            keys.append(when.dt.truncate("1m").alias("minute"))
+            aggs += [when.min().alias("first"), when.max().alias("last")]
     return lines.group_by(keys).agg(aggs)
 
 

@@ -38,7 +38,9 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 REQUEST_DIMENSIONS = ("path", "uri", "odd_request")
 """Dimensions derived from ``$request``: the path without its query, the path with it (to count
 distinct query strings), and the request line itself when it is not ``METHOD TARGET PROTOCOL``.
-With a referer too, 404s also get ``link``: the referring page and the missing path."""
+With a referer too, 404s also get ``link``: the referring page and the missing path. In the
+single pass these travel folded into two columns (``target`` and ``referer``), because the cost
+of reshaping grows with the number of columns; :func:`expand_evidence` unfolds them."""
 
 SHOWN_DIMENSIONS = ("path", "client", "agent", "vhost", "referer", "upstream", "upstream_status")
 """Drill-down dimensions reports show, in this order (when the format has them)."""
@@ -71,6 +73,14 @@ def drill_fields(log_format: LogFormat) -> dict[str, str]:
     if "request" in log_format.fields:
         mapping.update(dict.fromkeys(REQUEST_DIMENSIONS, "request"))
     return mapping
+
+
+SEPARATOR = "\x1f"
+"""Joins two values in one evidence cell; escaped wherever it occurs in log data."""
+
+
+def _clean(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(SEPARATOR, "\\x1f", literal=True)
 
 
 def _milliseconds(field_name: str) -> pl.Expr:
@@ -106,21 +116,25 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
         for dim, field_name in mapping.items():
             if dim not in REQUEST_DIMENSIONS:
                 derived[dim] = fields.struct.field(field_name)
+        if "referer" in derived:
+            derived["referer"] = _clean(derived["referer"])
         if "request" in wanted:
-            derived["_request"] = fields.struct.field("request")
-            derived["_target"] = fields.struct.field("request").str.extract(_REQUEST_LINE, 1)
-            target, request = pl.col("_target"), pl.col("_request")
-            dims["path"] = target.str.replace(r"\?.*$", "")
-            dims["uri"] = pl.when(target.str.contains("?", literal=True)).then(target)
-            dims["odd_request"] = pl.when(request.is_not_null() & target.is_null()).then(request.str.slice(0, 120))
+            request = fields.struct.field("request")
+            target = request.str.extract(_REQUEST_LINE, 1)
+            # One column for the whole request keeps the reshaping cheap; expand_evidence
+            # splits it into path, uri and odd_request afterwards.
+            derived["target"] = pl.when(target.is_not_null()).then(_clean(target)).otherwise(
+                pl.lit(SEPARATOR) + _clean(request.str.slice(0, 120))
+            )
     for field_name in latency_fields(log_format):
         dims[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
     stages = [captured, derived, dims]
-    if "path" in dims and "referer" in derived:
-        # Which page links to a missing one: "referer -> path", for 404s with a referer.
-        referer = pl.col("referer")
-        has_referer = (pl.col("status") == "404") & ~referer.is_in(["-", ""])
-        stages.append({"link": pl.when(has_referer).then(referer + " -> " + pl.col("path"))})
+    if "target" in derived and "referer" in derived:
+        # For 404s the referer also names the missing path ("referer<SEP>path"), so that
+        # expand_evidence can tell which pages link to missing ones.
+        referer, path = pl.col("referer"), pl.col("target").str.replace(r"\?.*$", "")
+        linked = (pl.col("status") == "404") & ~referer.is_in(["-", ""]) & ~path.str.starts_with(SEPARATOR)
+        stages.append({"referer": pl.when(linked).then(referer + SEPARATOR + path).otherwise(referer)})
     return [stage for stage in stages if stage]
 
 
@@ -130,7 +144,7 @@ def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequen
     Adds ``dim`` (:data:`COUNT_DIM` on count rows) and ``value``; ``index`` columns are kept.
     """
     stages = evidence_stages(log_format)
-    dims = [name for stage in stages for name in stage if not name.startswith("_")]
+    dims = list(dict.fromkeys(name for stage in stages for name in stage if not name.startswith("_")))
     if not dims:
         return lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
     for stage in stages:
@@ -143,6 +157,32 @@ def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequen
 
 
 # --------------------------------------------------------------------------- analysis
+
+
+def expand_evidence(evidence: pl.DataFrame) -> pl.DataFrame:
+    """Unfold the ``target`` and ``referer`` rows of a collected evidence table.
+
+    ``target`` becomes ``path`` (query removed, counts added up), ``uri`` (targets with a query,
+    one row each) and ``odd_request``; ``referer`` loses the missing path that 404 rows carry,
+    which becomes ``link`` ("referer -> path").
+    """
+    keys = ["status", "dim", "value"]
+    value = pl.col("value")
+    target = evidence.filter(pl.col("dim") == "target")
+    odd = value.str.starts_with(SEPARATOR)
+    referer = evidence.filter(pl.col("dim") == "referer")
+    linked = value.str.contains(SEPARATOR, literal=True)
+    parts = [
+        evidence.filter(~pl.col("dim").is_in(["target", "referer"])),
+        target.filter(~odd).with_columns(dim=pl.lit("path"), value=value.str.replace(r"\?.*$", "")),
+        target.filter(~odd & value.str.contains("?", literal=True)).with_columns(dim=pl.lit("uri")),
+        target.filter(odd).with_columns(dim=pl.lit("odd_request"), value=value.str.slice(1)),
+        referer.with_columns(value=value.str.replace(SEPARATOR + ".*$", "")),
+        referer.filter(linked).with_columns(
+            dim=pl.lit("link"), value=value.str.replace(SEPARATOR, " -> ", literal=True)
+        ),
+    ]
+    return pl.concat(parts).group_by(keys).agg(pl.col("count").sum()).sort(keys)
 
 
 @dataclass(frozen=True)

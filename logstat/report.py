@@ -34,6 +34,7 @@ from logstat.evidence import (
     Ranked,
     Window,
     busiest_window,
+    expand_evidence,
     latency_fields,
     percentiles,
     top_values,
@@ -361,6 +362,7 @@ def count_input(
     sample_limit: int,
     window: TimeWindow = OPEN_WINDOW,
     spool_dir: Path | None = None,
+    with_evidence: bool = True,
 ) -> InputCounts:
     """Read one input in a single streaming pass and return its count table.
 
@@ -369,7 +371,7 @@ def count_input(
     """
     fmt, detected = choose_format(source, log_format)
     try:
-        return _count(source, fmt, detected, sample_limit=sample_limit, window=window)
+        return _count(source, fmt, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
     except pl.exceptions.ComputeError as exc:
         msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
         raise InputError(msg) from None
@@ -377,14 +379,15 @@ def count_input(
         if source.compression is None or spool_dir is None:
             raise
         decoded = decode_to_file(source, spool_dir / f"recovered-{abs(hash(source.name))}")
-        return _count(decoded, fmt, detected, sample_limit=sample_limit, window=window)
+        return _count(decoded, fmt, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
 
 
 def _count(
-    source: Input, fmt: LogFormat, detected: bool, *, sample_limit: int, window: TimeWindow
+    source: Input, fmt: LogFormat, detected: bool, *, sample_limit: int, window: TimeWindow, with_evidence: bool
 ) -> InputCounts:
     lines = apply_window(parse_lines(scan_lines(source), fmt, needed_fields(fmt)), fmt, window)
-    count_rows, evidence = split_counts(count_lines(lines, fmt, with_evidence=True).collect(engine="streaming"))
+    grouped = count_lines(lines, fmt, with_evidence=with_evidence).collect(engine="streaming")
+    count_rows, evidence = split_counts(grouped)
     counts = finish_counts(count_rows)
     samples: tuple[UnparsedSample, ...] = ()
     unparsed = counts.filter(pl.col("kind") == LineKind.UNPARSED)
@@ -423,7 +426,8 @@ def build_report(
     on_input
         Called with each input just before it is read (for progress displays).
     top
-        How many values each drill-down list keeps.
+        How many values each drill-down list keeps; 0 skips the drill-down and latency
+        entirely (the evidence rows are then not counted at all, which is faster).
     now
         The report's generation time (tests pass a fixed one).
 
@@ -438,7 +442,14 @@ def build_report(
             on_input(source)
         remaining = SAMPLE_LIMIT - sum(len(p.samples) for p in per_input)
         per_input.append(
-            count_input(source, log_format, sample_limit=remaining, window=window, spool_dir=spool_dir)
+            count_input(
+                source,
+                log_format,
+                sample_limit=remaining,
+                window=window,
+                spool_dir=spool_dir,
+                with_evidence=top > 0,
+            )
         )
     return assemble_report(per_input, top=top, now=now)
 
@@ -517,9 +528,8 @@ def _class_expr() -> pl.Expr:
 
 
 def _combine_evidence(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    if not tables:
-        return pl.DataFrame(schema={"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64})
-    return pl.concat(tables).group_by("status", "dim", "value").agg(pl.col("count").sum())
+    schema = {"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64}
+    return expand_evidence(pl.concat([pl.DataFrame(schema=schema), *tables]))
 
 
 def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[str, dict[str, Percentiles]]:
