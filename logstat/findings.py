@@ -358,6 +358,10 @@ RULES: tuple[Callable[[Report], list[Finding]], ...] = (
 """Every rule, most urgent first."""
 
 
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
 def find(report: Report) -> tuple[Finding, ...]:
-    """Run every rule on ``report``."""
-    return tuple(finding for rule in RULES for finding in rule(report))
+    """Run every rule on ``report``; the findings come most severe first, then in rule order."""
+    found = [finding for rule in RULES for finding in rule(report)]
+    return tuple(sorted(found, key=lambda f: SEVERITY_ORDER[f.severity]))

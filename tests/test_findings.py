@@ -427,14 +427,15 @@ def test_findings_in_json_and_in_both_languages(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["code"], f["severity"]) for f in findings] == [
-        ("rate_limited_client", "429", "info"),
         ("body_too_large", "413", "warning"),
+        ("rate_limited_client", "429", "info"),
     ]
     assert findings[0]["title"] == "Rate limiting hits one client (429)"
     assert findings[0]["detail"] == "8 of 8 responses with status 429 (100%) went to 198.51.100.77."
     assert findings[0]["check"] and all(isinstance(c, str) for c in findings[0]["check"])
     zh = json.loads(CliRunner().invoke(app, ["summarize", str(path), "-f", "json", "--lang", "zh"]).stdout)
-    assert [f["rule"] for f in zh["findings"]] == ["rate_limited_client", "body_too_large"]
+    # Most severe first.
+    assert [f["rule"] for f in zh["findings"]] == ["body_too_large", "rate_limited_client"]
     assert all(CHINESE.search(f["title"]) and CHINESE.search(f["detail"]) for f in zh["findings"])
 
 

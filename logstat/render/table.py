@@ -90,16 +90,17 @@ def _when(moment: datetime | None) -> str:
 
 
 def build_tables(report: Report, options: RenderOptions) -> Group:
-    """Build the report as one rich renderable: header, class table, code table, samples."""
+    """Build the report as one renderable: header, findings, class and code tables, evidence,
+    latency, the trend with ``--by``, and unparsed samples."""
     lang = options.lang
     frame = box.SIMPLE_HEAD if options.color else None
     parts: list[RenderableType] = [_header(report, lang)]
+    if report.findings:
+        parts.append(_findings_table(report, lang, frame))
     if report.by_code:
         parts += [_class_table(report, lang, frame), _code_table(report, lang, frame)]
     else:
         parts.append(Text(_label("no_requests", lang)))
-    if report.findings:
-        parts.append(_findings_table(report, lang, frame))
     if report.evidence:
         parts.append(_evidence_table(report, lang, frame))
     parts.append(_latency_part(report, lang, frame))
