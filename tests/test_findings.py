@@ -430,8 +430,8 @@ def test_findings_in_json_and_in_both_languages(tmp_path: Path) -> None:
         ("body_too_large", "413", "warning"),
         ("rate_limited_client", "429", "info"),
     ]
-    assert findings[0]["title"] == "Rate limiting hits one client (429)"
-    assert findings[0]["detail"] == "8 of 8 responses with status 429 (100%) went to 198.51.100.77."
+    assert findings[1]["title"] == "Rate limiting hits one client (429)"
+    assert findings[1]["detail"] == "8 of 8 responses with status 429 (100%) went to 198.51.100.77."
     assert findings[0]["check"] and all(isinstance(c, str) for c in findings[0]["check"])
     zh = json.loads(CliRunner().invoke(app, ["summarize", str(path), "-f", "json", "--lang", "zh"]).stdout)
     # Most severe first.
