@@ -13,9 +13,10 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from polars.exceptions import PanicException
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -24,7 +25,7 @@ from rich.text import Text
 from logstat import __version__
 from logstat.errors import ExitCode, LogstatError, OutputError, UsageError
 from logstat.formats import BUILTIN_FORMATS, resolve_log_format
-from logstat.inputs import Input, open_inputs
+from logstat.inputs import Input, display_name, open_inputs
 from logstat.registry import LANGS, Lang, StatusCode, load_registry
 from logstat.render import CsvTable, OutputFormat, RenderOptions, format_for_path, renderer_for
 from logstat.render.text import visible
@@ -49,14 +50,18 @@ def _stderr() -> Console:
 
 @contextlib.contextmanager
 def _reporting_errors(*, debug: bool) -> Iterator[None]:
-    """Turn library errors into one stderr line and an exit code; nothing else does."""
+    """Turn every error into one stderr line and an exit code; nothing else does.
+
+    Library errors say what to do. Anything else (an I/O error, memory, a polars panic, a
+    bug) is one line too; ``--debug`` adds the traceback. Messages quote file names and log
+    text, so their control characters are escaped (:func:`visible`) and stay on one line.
+    """
     try:
         yield
+    except (typer.Exit, typer.Abort):
+        raise
     except LogstatError as exc:
-        if debug:
-            traceback.print_exc()
-        _stderr().print(f"logstat: error: {exc}")
-        raise typer.Exit(int(exc.exit_code)) from None
+        _fail(str(exc), exc.exit_code, debug=debug)
     except KeyboardInterrupt:
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except BrokenPipeError:
@@ -64,6 +69,31 @@ def _reporting_errors(*, debug: bool) -> Iterator[None]:
         with contextlib.suppress(OSError):
             sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115
         raise typer.Exit(int(ExitCode.OK)) from None
+    except UnicodeEncodeError as exc:
+        encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
+        msg = (
+            f"the output cannot be written in the {encoding} encoding; "
+            "use a UTF-8 locale (e.g. LC_ALL=C.UTF-8) or write the report to a file with -o"
+        )
+        _fail(msg, ExitCode.ERROR, debug=debug)
+    except MemoryError:
+        _fail("out of memory; read fewer or smaller files at a time", ExitCode.ERROR, debug=debug)
+    except OSError as exc:
+        where = f"{display_name(os.fsdecode(exc.filename))}: " if exc.filename else ""
+        msg = f"{where}{exc.strerror or exc}; check the file, the disk and the permissions"
+        _fail(msg, ExitCode.ERROR, debug=debug)
+    except (Exception, PanicException) as exc:
+        first = next(iter(str(exc).splitlines()), "")  # polars appends the whole query plan
+        msg = f"unexpected {type(exc).__name__}: {first}; this is a bug, please report it with the output of --debug"
+        _fail(msg, ExitCode.ERROR, debug=debug)
+
+
+def _fail(message: str, code: ExitCode, *, debug: bool) -> NoReturn:
+    """Print ``message`` as one ``logstat: error:`` line (the traceback first with ``debug``) and exit."""
+    if debug:
+        traceback.print_exc()
+    _stderr().print(visible(f"logstat: error: {message}"))
+    raise typer.Exit(int(code)) from None
 
 
 def _version(value: bool) -> None:
@@ -125,8 +155,20 @@ def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place.
 
     The file gets the mode an existing report had, or else the usual one for new files
-    (0666 less the umask), not the private mode of a temporary file.
+    (0666 less the umask), not the private mode of a temporary file. A symbolic link is
+    followed (the file it points to is replaced, the link stays), and a pipe or device
+    (``-o /dev/stdout``) is written to directly: there is no file to replace. Whatever
+    goes wrong, even Ctrl-C, the temporary file does not stay behind.
     """
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+        return
     directory = path.parent if str(path.parent) else Path()
     try:
         mode = path.stat().st_mode & 0o777
@@ -143,11 +185,17 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
         temporary.chmod(mode)
         temporary.replace(path)
-    except OSError as exc:
+    except BaseException as exc:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-        msg = f"{path}: cannot write the report ({exc.strerror}); check the directory and its permissions"
-        raise OutputError(msg) from None
+        if not isinstance(exc, OSError):
+            raise
+        raise _write_error(path, exc) from None
+
+
+def _write_error(path: Path, exc: OSError) -> OutputError:
+    shown = display_name(str(path))
+    return OutputError(f"{shown}: cannot write the report ({exc.strerror}); check the directory and its permissions")
 
 
 def _lang(value: str) -> Lang:
@@ -225,7 +273,12 @@ UntilOpt = Annotated[
 ]
 TopOpt = Annotated[
     int,
-    typer.Option("--top", min=0, help="How many paths, clients, agents ... to show per error code."),
+    typer.Option(
+        "--top",
+        min=0,
+        help="How many paths, clients, agents ... to show per error code; 0 skips the drill-down "
+        "and latency, for speed.",
+    ),
 ]
 QuietOpt = Annotated[
     bool,

@@ -30,8 +30,12 @@ FIELD_PATTERNS: dict[str, str] = {
     # an unquoted X-Forwarded-For header (Apache's %{X-Forwarded-For}i) is such a list too.
     "remote_addr": r"[^ ,]+(?:, ?[^ ,]+)*",
     "http_x_forwarded_for": r"[^ ,]+(?:, ?[^ ,]+)*",
-    # Seconds are range-checked here: aggregation converts one timestamp per minute, not per line.
-    "time_local": r"[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:(?:[0-5][0-9]|60) [+-][0-9]{4}",
+    # Seconds are range-checked here: aggregation converts one timestamp per minute, not per
+    # line. So is the year (1000-9899): year 0000, or 9999 with a negative offset, would fall
+    # outside Python's datetime once converted to UTC, and no server's clock is out there.
+    "time_local": (
+        r"[0-9]{2}/[A-Za-z]{3}/(?:[1-8][0-9]{3}|9[0-8][0-9]{2}):[0-9]{2}:[0-9]{2}:(?:[0-5][0-9]|60) [+-][0-9]{4}"
+    ),
     "time_iso8601": (
         r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
         r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
@@ -167,14 +171,25 @@ class LogFormat:
         parts.append(self._guard_after(last))
         return "".join(parts)
 
-    def explain_mismatch(self, line: str) -> str:
-        """Say in a few words why ``line`` does not match this format."""
+    def explain_mismatch(self, line: str, fields: Collection[str] | None = None) -> str:
+        """Say in a few words why ``line`` does not match this format.
+
+        With ``fields`` only the tokens through the last of them are checked, as
+        :meth:`pattern` does with ``capture``: pass the fields the report reads, so that a
+        line which is unparsed only because its time does not convert is not blamed on a
+        later field the report never looks at.
+        """
         if not line.strip():
             return "blank line"
         if line.lstrip().startswith("#"):
             return "comment line"
+        tokens = self.tokens
+        if fields is not None:
+            wanted = set(fields)
+            last = max((i for i, t in enumerate(tokens) if t.is_field and t.text in wanted), default=-1)
+            tokens = tokens[: last + 1]
         matched_to = 0
-        for i, token in enumerate(self.tokens):
+        for i, token in enumerate(tokens):
             found = re.match(self._regex_through(i, ()), line)
             if found is None:
                 what = f"field ${token.text}" if token.is_field else f"text {token.text!r}"
@@ -362,6 +377,9 @@ BUILTIN_FORMATS: dict[str, LogFormat] = {
 
 def resolve_log_format(spec: str) -> LogFormat:
     """Turn a ``--log-format`` value into a format: a built-in name or a format string."""
+    # An argument that is not UTF-8 arrives with lone surrogates (PEP 383), which no output
+    # can hold; as U+FFFD it also matches the U+FFFD that lossy decoding makes of such bytes.
+    spec = spec.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     key = spec.strip()
     if key in BUILTIN_FORMATS:
         return BUILTIN_FORMATS[key]

@@ -13,6 +13,7 @@ import glob
 import gzip
 import io
 import lzma
+import os
 import re
 import shutil
 import sys
@@ -38,6 +39,14 @@ NATIVE = frozenset({"gzip", "zstd"})
 """Compressions polars decodes itself while scanning (no temporary copy)."""
 
 _CHUNK = 1 << 20
+_ZSTD_STEP = 1 << 12
+"""Compressed bytes fed to the zstd decoder at a time when recovering a damaged file: the
+output of the step that hits the damage is lost, so small steps keep more of the text."""
+
+_PEEK = 1 << 16
+"""Decoded bytes looked at to tell whether lines end in CR alone."""
+
+CR_NOTE = "its lines end in CR alone (classic Mac OS style); each CR was read as a line end"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,15 @@ class Input:
     path: Path
     compression: str | None = None
     note: str | None = None
+
+
+def display_name(name: str) -> str:
+    """``name`` as text that any output can hold: bytes that are not UTF-8 become ``\\xNN``.
+
+    A file name in Latin-1, GBK or Big5 reaches Python as lone surrogates (PEP 383), which
+    cannot be written as UTF-8 (JSON, HTML, the terminal); its bytes are shown escaped.
+    """
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def compression_of(path: Path) -> str | None:
@@ -83,7 +101,7 @@ def expand_arguments(arguments: Sequence[str]) -> list[str]:
                 key=_natural_key,
             )
             if not matches:
-                msg = f"{argument}: the pattern matches no file; check the directory and the quoting"
+                msg = f"{display_name(argument)}: the pattern matches no file; check the directory and the quoting"
                 raise InputError(msg)
             names.extend(matches)
         else:
@@ -91,31 +109,100 @@ def expand_arguments(arguments: Sequence[str]) -> list[str]:
     return names
 
 
+def _open_error(name: str, exc: OSError) -> InputError:
+    shown = display_name(name)
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{shown}: no such file; check the path")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{shown}: permission denied; run as a user that can read it")
+    return InputError(f"{shown}: cannot be read ({exc.strerror}); check the path")
+
+
 def _check_readable(name: str) -> Path:
     path = Path(name)
     if path.is_dir():
-        msg = f"{name}: is a directory; pass the files in it, e.g. '{path / 'access.log*'}'"
+        shown = display_name(name)
+        msg = f"{shown}: is a directory; pass the files in it, e.g. '{display_name(str(path / 'access.log*'))}'"
         raise InputError(msg)
+    if path.exists() and not path.is_file():
+        return path  # a pipe or a device: opened once, by _spool_stream
     try:
         with path.open("rb"):
             pass
-    except FileNotFoundError:
-        msg = f"{name}: no such file; check the path"
-        raise InputError(msg) from None
-    except PermissionError:
-        msg = f"{name}: permission denied; run as a user that can read it"
-        raise InputError(msg) from None
     except OSError as exc:
-        msg = f"{name}: cannot be read ({exc.strerror}); check the path"
-        raise InputError(msg) from None
+        raise _open_error(name, exc) from None
     return path
+
+
+def _spool_stream(name: str, path: Path, target: Path) -> Path:
+    """Copy a pipe (``<(zcat ...)``), a terminal or a device into ``target``, reading it once."""
+    try:
+        with path.open("rb") as stream, target.open("wb") as out:
+            shutil.copyfileobj(stream, out, _CHUNK)
+    except OSError as exc:
+        raise _open_error(name, exc) from None
+    return target
+
+
+def _alias(path: Path, target: Path) -> Path:
+    """A UTF-8 name for ``path`` (polars takes only UTF-8 paths): a symbolic link, else a copy."""
+    try:
+        target.symlink_to(path.absolute())
+    except OSError:
+        shutil.copyfile(path, target)
+    return target
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _copy_stdin(target: Path) -> Path:
+    if sys.stdin is None:
+        msg = "-: standard input is closed; pipe a log into logstat or pass a file name"
+        raise InputError(msg)
+    with target.open("wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, _CHUNK)
+    return target
+
+
+def _has_cr_line_ends(source: Input) -> bool:
+    """Whether the lines of ``source`` end in CR alone: many more lone CRs than LFs at its start."""
+    try:
+        with open_decoded(source) as handle:
+            head = handle.read(_PEEK)[:-1]  # the last byte may be the CR of a CRLF
+    except DAMAGE:
+        return False
+    lone = head.count(b"\r") - head.count(b"\r\n")
+    return lone > 0 and lone > 2 * head.count(b"\n")
+
+
+def lf_copy(source: Input, target: Path) -> Input:
+    """Copy an uncompressed ``source`` to ``target`` with CR and CRLF line ends made LF."""
+    with source.path.open("rb") as stream, target.open("wb") as out:
+        after_cr = False
+        while chunk := stream.read(_CHUNK):
+            if after_cr and chunk.startswith(b"\n"):
+                chunk = chunk[1:]  # the LF of a CRLF split between two chunks
+            after_cr = chunk.endswith(b"\r")
+            out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+    note = CR_NOTE if source.note is None else f"{source.note}; {CR_NOTE}"
+    return Input(source.name, target, compression=None, note=note)
 
 
 def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
     """Resolve arguments to inputs that polars can scan.
 
     ``-`` copies standard input into ``spool_dir`` (polars scans files, not pipes, and a
-    copy lets a later query read it again). bzip2 and xz files are decoded there too.
+    copy lets a later query read it again); so does a named pipe or process substitution
+    (``<(zcat access.log.*.gz)``). bzip2 and xz files are decoded there too, a file whose
+    lines end in CR alone is copied there with LF line ends, and a file whose name is not
+    UTF-8 gets a link there with a name polars can open. Input names are made displayable
+    by :func:`display_name`. Nothing is ever written next to or into an input.
 
     Raises
     ------
@@ -125,16 +212,22 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
     inputs: list[Input] = []
     for number, name in enumerate(expand_arguments(arguments)):
         if name == "-":
-            path = spool_dir / f"stdin-{number}"
-            with path.open("wb") as out:
-                shutil.copyfileobj(sys.stdin.buffer, out, _CHUNK)
-            source = Input("<stdin>", path)
+            source = Input("<stdin>", _copy_stdin(spool_dir / f"stdin-{number}"))
         else:
-            source = Input(name, _check_readable(name))
+            path = _check_readable(name)
+            if not path.is_file():
+                path = _spool_stream(name, path, spool_dir / f"stream-{number}")
+            elif not _is_utf8(str(path)):
+                path = _alias(path, spool_dir / f"input-{number}")
+            source = Input(display_name(name), path)
         compression = compression_of(source.path)
         source = replace(source, compression=compression)
         if compression is not None and compression not in NATIVE:
             source = decode_to_file(source, spool_dir / f"decoded-{number}")
+        if _has_cr_line_ends(source):
+            if source.compression is not None:
+                source = decode_to_file(source, spool_dir / f"decoded-{number}")
+            source = lf_copy(source, spool_dir / f"lf-{number}")
         inputs.append(source)
     return inputs
 
@@ -166,15 +259,15 @@ DAMAGE: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, lzma.LZMAE
 def _copy_zstd(path: Path, out: IO[bytes]) -> None:
     # python-zstandard's readers end quietly at a truncated frame; its decompressobj tells.
     with path.open("rb") as raw:
-        data = raw.read(_CHUNK)
+        data = raw.read(_ZSTD_STEP)
         while data:
             decoder = zstandard.ZstdDecompressor().decompressobj()
             while True:
                 out.write(decoder.decompress(data))
                 if decoder.eof:
-                    data = decoder.unused_data or raw.read(_CHUNK)
+                    data = decoder.unused_data or raw.read(_ZSTD_STEP)
                     break
-                data = raw.read(_CHUNK)
+                data = raw.read(_ZSTD_STEP)
                 if not data:
                     msg = "the zstd frame ends early"
                     raise EOFError(msg)

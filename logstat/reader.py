@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import IntEnum
+from io import BufferedIOBase
 
 import polars as pl
 
@@ -13,6 +14,15 @@ from logstat.inputs import DAMAGE, Input, open_decoded
 
 SAMPLE_LINES = 200
 """How many non-blank lines format detection looks at."""
+
+SAMPLE_LINE_BYTES = 4 << 20
+"""Longest line the detection sample keeps whole; the rest of a longer line is skipped.
+
+A binary file given by mistake may have no line break at all: without a limit, reading
+its "first line" would read the whole file into memory."""
+
+SAMPLE_BYTES = 32 << 20
+"""Bytes of sample lines after which detection stops reading (at least one line is kept)."""
 
 
 class LineKind(IntEnum):
@@ -29,16 +39,19 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
     """Return up to ``limit`` non-blank lines from the start of ``source``, decoded lossily.
 
     A damaged archive yields the lines before the damage; only an input that yields none
-    because of damage is an error.
+    because of damage is an error. Memory stays bounded: a line longer than
+    :data:`SAMPLE_LINE_BYTES` is cut there, and reading stops after :data:`SAMPLE_BYTES`.
     """
     sample: list[str] = []
+    size = 0
     try:
         with open_decoded(source) as handle:
-            for raw in handle:
+            for raw in _bounded_lines(handle, SAMPLE_LINE_BYTES):
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 if line.strip():
                     sample.append(line)
-                    if len(sample) >= limit:
+                    size += len(raw)
+                    if len(sample) >= limit or size >= SAMPLE_BYTES:
                         break
     except DAMAGE as exc:
         if not sample:
@@ -46,6 +59,15 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
             msg = f"{source.name}: the file is truncated or corrupt ({why}); check it or re-copy it"
             raise InputError(msg) from None
     return sample
+
+
+def _bounded_lines(handle: BufferedIOBase, most: int) -> Iterator[bytes]:
+    """Lines of ``handle``, each cut after ``most`` bytes (the rest of a cut line is skipped)."""
+    while raw := handle.readline(most):
+        if len(raw) == most and not raw.endswith(b"\n"):
+            while (rest := handle.readline(most)) and not rest.endswith(b"\n"):
+                pass
+        yield raw
 
 
 def scan_lines(source: Input) -> pl.LazyFrame:

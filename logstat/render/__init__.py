@@ -40,6 +40,9 @@ class RenderOptions:
     """Which table CSV writes; ``series`` without ``by`` uses ``series.auto_period``."""
     bom: bool = False
     """Start CSV with a UTF-8 byte order mark, so Excel reads Chinese text correctly."""
+    csv_raw: bool = False
+    """Write CSV cells from log data without the leading ``'`` that keeps a spreadsheet from
+    running them as formulas (see ``logstat.render.csv``); for programs, not spreadsheets."""
 
 
 Renderer = Callable[[Report, RenderOptions], str]

@@ -2,12 +2,35 @@
 
 Every table is data rows only, under one header row; no totals or notes are mixed in.
 Column lists are the ``*_COLUMNS`` constants below: append only, never reorder.
+
+Spreadsheet safety (CSV injection). Excel, LibreOffice and Google Sheets run a cell that
+starts with ``=``, ``+``, ``-`` or ``@`` (and some a TAB or CR) as a formula, and a log
+line is written by whoever sends the request. So every cell whose text comes from a log or
+from the command line — the raw status in the codes and series tables, file names,
+unparsed lines and their reasons — passes through one function, :func:`defuse`:
+
+* control and bidi characters become visible ``\\xNN`` escapes (:func:`visible`), so a
+  cell never holds a raw TAB, CR, ESC or NUL;
+* a cell that then starts with one of those characters gets a leading apostrophe (``'``),
+  which a spreadsheet takes as "this is text" and does not display;
+* except a plain decimal number (``-1``, ``+5``, ``2.5``), which every spreadsheet reads as
+  a number and never as a formula, and a lone ``-`` (the logs' mark for "no value"): they
+  are kept as they are, so numbers stay numbers.
+
+A cell from log data is also cut at :data:`MAX_CELL` characters (ending in ``…``), the
+most a spreadsheet cell holds; an overlong line (1 MB and more happens) would otherwise
+spill over cells in Excel and exceed the default field limit of CSV readers.
+
+Cells logstat writes itself (counts, shares, times, class names, registry text) are not
+changed. ``RenderOptions.csv_raw`` turns the apostrophe off for programs that read the
+CSV (control characters are still escaped); JSON is the lossless machine format.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -43,7 +66,11 @@ UNPARSED_COLUMNS = ("file", "line", "reason", "text")
 BOM = "\ufeff"
 """UTF-8 byte order mark; Excel needs it to read a CSV file as UTF-8."""
 
+MAX_CELL = 32_767
+"""Most characters of a cell from log data: Excel's limit per cell."""
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|-")
 
 
 def render_csv(report: Report, options: RenderOptions) -> str:
@@ -73,7 +100,7 @@ def _code_rows(report: Report, options: RenderOptions) -> Iterator[list[Any]]:
     for row in report.to_dict(options.lang)["by_code"]:
         yield [
             "" if row["status"] is None else row["status"],
-            row["raw"],
+            _data(row["raw"], options),
             row["class"],
             row["count"],
             f"{row['share']:.6f}",
@@ -97,23 +124,35 @@ def _class_table(report: Report, options: RenderOptions) -> Table:
 def _series_table(report: Report, options: RenderOptions) -> Table:
     period = options.by or auto_period(report.first, report.last)
     frame = build_series(report.minutes, period, report.first, report.last)
-    rows = ([iso_utc(start), raw, cls, count] for start, raw, cls, count in frame.iter_rows())
+    rows = ([iso_utc(start), _data(raw, options), cls, count] for start, raw, cls, count in frame.iter_rows())
     return SERIES_COLUMNS, rows
 
 
 def defuse(text: str) -> str:
     """Log text made safe for a spreadsheet cell: controls escaped, a formula start quoted.
 
-    A cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'``, so Excel
-    shows it as text instead of running it as a formula.
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'``, so
+    a spreadsheet shows it as text instead of running it as a formula; a plain number
+    (``-1``) and a lone ``-`` are kept as they are (see the module docstring).
     """
     text = visible(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _data(text: str | None, options: RenderOptions) -> str:
+    """A cell from log data: :func:`defuse`, or only :func:`visible` with ``csv_raw``."""
+    if text is None:
+        return ""
+    cell = visible(text) if options.csv_raw else defuse(text)
+    return cell if len(cell) <= MAX_CELL else cell[: MAX_CELL - 1] + "…"
 
 
 def _unparsed_table(report: Report, options: RenderOptions) -> Table:
     rows = (
-        [defuse(s.file), s.lineno, defuse(s.reason), defuse(s.text)] for s in report.unparsed_samples
+        [_data(s.file, options), s.lineno, _data(s.reason, options), _data(s.text, options)]
+        for s in report.unparsed_samples
     )
     return UNPARSED_COLUMNS, rows
 
