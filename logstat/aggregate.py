@@ -152,11 +152,11 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
         counts = split_counts(counts)[0]
     if "minute_text" in counts.columns:
         counts = counts.with_columns(
-            minute=(pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(
-                UTC, _TIME_LOCAL, strict=False
+            minute=_plausible(
+                (pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(UTC, _TIME_LOCAL, strict=False)
             ),
-            first=pl.col("first_text").str.strptime(UTC, _TIME_LOCAL, strict=False),
-            last=pl.col("last_text").str.strptime(UTC, _TIME_LOCAL, strict=False),
+            first=_plausible(pl.col("first_text").str.strptime(UTC, _TIME_LOCAL, strict=False)),
+            last=_plausible(pl.col("last_text").str.strptime(UTC, _TIME_LOCAL, strict=False)),
             has_time=pl.lit(value=True),
         )
     elif "minute" in counts.columns:

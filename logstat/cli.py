@@ -25,7 +25,7 @@ from rich.text import Text
 from logstat import __version__
 from logstat.errors import ExitCode, LogstatError, OutputError, UsageError
 from logstat.formats import BUILTIN_FORMATS, resolve_log_format
-from logstat.inputs import Input, display_name, open_inputs
+from logstat.inputs import Input, display_name, expand_arguments, open_inputs
 from logstat.registry import LANGS, Lang, StatusCode, load_registry
 from logstat.render import CsvTable, OutputFormat, RenderOptions, format_for_path, renderer_for
 from logstat.render.text import visible
@@ -280,6 +280,14 @@ TopOpt = Annotated[
         "and latency, for speed.",
     ),
 ]
+CsvRawOpt = Annotated[
+    bool,
+    typer.Option(
+        "--csv-raw",
+        help="Write CSV cells from log data as they are, without the leading ' that keeps a spreadsheet "
+        "from running them as formulas; for programs, not spreadsheets.",
+    ),
+]
 QuietOpt = Annotated[
     bool,
     typer.Option(
@@ -303,6 +311,7 @@ def summarize(
     by: ByOpt = None,
     table: TableOpt = "codes",
     bom: BomOpt = False,
+    csv_raw: CsvRawOpt = False,
     fail_if: FailIfOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -328,13 +337,16 @@ def summarize(
         rules = [parse_rule(rule) for rule in fail_if or []]
         fmt = resolve_log_format(log_format) if log_format else None
         targets = _output_targets(output or [], output_format)
+        _refuse_inputs_as_outputs(files, targets)
         window = build_window(since, until)
         inputs = open_inputs(files, spool_dir=Path(spool))
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(
                 inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top
             )
-        options = RenderOptions(lang=chosen, width=_terminal_width(), by=by, csv_table=table, bom=bom)
+        options = RenderOptions(
+            lang=chosen, width=_terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw
+        )
         if not targets and not quiet:
             shown = output_format or OutputFormat.TABLE
             sys.stdout.write(renderer_for(shown)(report, dataclasses.replace(options, color=_is_terminal())))
@@ -342,6 +354,24 @@ def summarize(
         for path, path_format in targets:
             write_atomic(path, renderer_for(path_format)(report, options))
         _check_thresholds(rules, report)
+
+
+def _refuse_inputs_as_outputs(files: list[str], targets: list[tuple[Path, OutputFormat]]) -> None:
+    """logstat never writes to its inputs: an ``-o`` path that is one of them is a usage error."""
+    names = [name for name in expand_arguments(files) if name != "-"]
+    for path, _ in targets:
+        if path.exists() and any(Path(name).exists() and path.samefile(name) for name in names):
+            shown = display_name(str(path))
+            msg = f"{shown}: is also an input; logstat never writes to its inputs, so pick another -o file"
+            raise UsageError(msg)
+
+
+class _StdoutConsole(Console):
+    """A stdout console that lets a closed pipe reach _reporting_errors (rich itself exits 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def _output_targets(paths: list[Path], forced: OutputFormat | None) -> list[tuple[Path, OutputFormat]]:
@@ -424,7 +454,7 @@ def codes(
             data = [_code_dict(e, chosen) for e in entries]
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
-        console = Console(highlight=False, markup=False, emoji=False, width=_terminal_width())
+        console = _StdoutConsole(highlight=False, markup=False, emoji=False, width=_terminal_width())
         detailed = bool(selectors)
         for entry in entries:
             text = entry.text[chosen]
@@ -453,23 +483,24 @@ def formats(
       --log-format '$remote_addr - $remote_user [$time_local] "$request" $status'
       --log-format '%h %l %u %t "%r" %>s %b'
     """
-    if as_json:
-        data = [
-            {"name": f.name, "description": f.description, "definition": f.definition,
-             "syntax": f.syntax, "fields": list(f.fields), "example": f.example}
-            for f in BUILTIN_FORMATS.values()
-        ]
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
-    console = Console(highlight=False, markup=False, emoji=False, width=_terminal_width())
-    for fmt in BUILTIN_FORMATS.values():
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(overflow="fold")
-        table.add_row(Text(fmt.name), Text(fmt.description))
-        table.add_row(Text("format"), Text(fmt.definition))
-        table.add_row(Text("example"), Text(fmt.example))
-        console.print(table)
-        console.print()
+    with _reporting_errors(debug=False):
+        if as_json:
+            data = [
+                {"name": f.name, "description": f.description, "definition": f.definition,
+                 "syntax": f.syntax, "fields": list(f.fields), "example": f.example}
+                for f in BUILTIN_FORMATS.values()
+            ]
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        console = _StdoutConsole(highlight=False, markup=False, emoji=False, width=_terminal_width())
+        for fmt in BUILTIN_FORMATS.values():
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column(overflow="fold")
+            table.add_row(Text(fmt.name), Text(fmt.description))
+            table.add_row(Text("format"), Text(fmt.definition))
+            table.add_row(Text("example"), Text(fmt.example))
+            console.print(table)
+            console.print()
 
 

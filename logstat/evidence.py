@@ -79,8 +79,16 @@ SEPARATOR = "\x1f"
 """Joins two values in one evidence cell; escaped wherever it occurs in log data."""
 
 
+VALUE_LIMIT = 300
+"""Characters of a drill-down value that are kept (a user agent can be megabytes long)."""
+
+
 def _clean(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(SEPARATOR, "\\x1f", literal=True)
+
+
+def _capped(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.len_chars() > VALUE_LIMIT).then(text.str.slice(0, VALUE_LIMIT) + "…").otherwise(text)
 
 
 def _milliseconds(field_name: str) -> pl.Expr:
@@ -92,7 +100,7 @@ def _milliseconds(field_name: str) -> pl.Expr:
         seconds = pl.when(raw.str.contains(r"[0-9]")).then(seconds)
     else:
         seconds = raw.cast(pl.Float64, strict=False)
-    return (seconds * factor).round(0).cast(pl.Int64).cast(pl.String)
+    return (seconds * factor).round(0).cast(pl.Int64, strict=False).cast(pl.String)
 
 
 def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
@@ -115,7 +123,7 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
         fields = pl.col("_evidence")
         for dim, field_name in mapping.items():
             if dim not in REQUEST_DIMENSIONS:
-                derived[dim] = fields.struct.field(field_name)
+                derived[dim] = _capped(fields.struct.field(field_name))
         if "referer" in derived:
             derived["referer"] = _clean(derived["referer"])
         if "request" in wanted:
@@ -123,7 +131,7 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
             target = request.str.extract(_REQUEST_LINE, 1)
             # One column for the whole request keeps the reshaping cheap; expand_evidence
             # splits it into path, uri and odd_request afterwards.
-            derived["target"] = pl.when(target.is_not_null()).then(_clean(target)).otherwise(
+            derived["target"] = pl.when(target.is_not_null()).then(_capped(_clean(target))).otherwise(
                 pl.lit(SEPARATOR) + _clean(request.str.slice(0, 120))
             )
     for field_name in latency_fields(log_format):

@@ -30,11 +30,13 @@ FIELD_PATTERNS: dict[str, str] = {
     # an unquoted X-Forwarded-For header (Apache's %{X-Forwarded-For}i) is such a list too.
     "remote_addr": r"[^ ,]+(?:, ?[^ ,]+)*",
     "http_x_forwarded_for": r"[^ ,]+(?:, ?[^ ,]+)*",
-    # Seconds are range-checked here: aggregation converts one timestamp per minute, not per
-    # line. So is the year (1000-9899): year 0000, or 9999 with a negative offset, would fall
-    # outside Python's datetime once converted to UTC, and no server's clock is out there.
+    # Every part is range-checked here: aggregation converts one timestamp per minute, not per
+    # line, so what the regex accepts is what counts as parsed. The year is 1000-9899: year
+    # 0000, or 9999 with a negative offset, would fall outside Python's datetime once converted
+    # to UTC, and no server's clock is out there.
     "time_local": (
-        r"[0-9]{2}/[A-Za-z]{3}/(?:[1-8][0-9]{3}|9[0-8][0-9]{2}):[0-9]{2}:[0-9]{2}:(?:[0-5][0-9]|60) [+-][0-9]{4}"
+        r"(?:0[1-9]|[12][0-9]|3[01])/(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/"
+        r"(?:[1-8][0-9]{3}|9[0-8][0-9]{2}):(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60) [+-][01][0-9][0-5][0-9]"
     ),
     "time_iso8601": (
         r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"

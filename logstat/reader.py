@@ -74,13 +74,15 @@ def scan_lines(source: Input) -> pl.LazyFrame:
     """Scan ``source`` as one ``line`` column plus a 1-based ``lineno``.
 
     Bytes that are not valid UTF-8 become U+FFFD instead of failing the scan. An empty
-    line reads as null. The unit-separator byte 0x1F ends what is read of a line (the
-    CSV reader needs some separator and that byte does not occur in server-written logs).
+    line reads as null, and a byte order mark at the start of the file is dropped. A line
+    ends at LF; a CR right before it is dropped (CRLF). The CSV reader is told that the field
+    separator is the line end itself, so every byte of a line, NUL and 0x1F included, lands in
+    the one column (``tests/test_robustness.py`` checks this against Python's line splitting).
     """
     return pl.scan_csv(
         source.path,
         has_header=False,
-        separator="\x1f",
+        separator="\n",
         quote_char=None,
         schema={"line": pl.String},
         encoding="utf8-lossy",

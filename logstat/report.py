@@ -61,6 +61,9 @@ SCHEMA_VERSION = 1
 DEFAULT_TOP = 5
 """How many paths, clients, agents ... the drill-down shows per error code."""
 
+SAMPLE_TEXT_LIMIT = 2000
+"""Characters of an unparsed line that a report keeps (lines can be megabytes long)."""
+
 SAMPLE_LIMIT = 20
 """How many unparsed lines a report keeps, over all inputs."""
 
@@ -395,7 +398,12 @@ def _count(
         start = int(unparsed["first_lineno"].min() or 1)  # type: ignore[arg-type]
         bad = unparsed_lines(lines, fmt, start=start, limit=sample_limit).collect(engine="streaming")
         samples = tuple(
-            UnparsedSample(source.name, lineno, fmt.explain_mismatch(text or ""), text or "")
+            UnparsedSample(
+                source.name,
+                lineno,
+                fmt.explain_mismatch(text or "", needed_fields(fmt)),
+                _shorten(text or "", SAMPLE_TEXT_LIMIT),
+            )
             for lineno, text in bad.iter_rows()
         )
     return InputCounts(source, fmt, detected, counts, evidence, samples)
@@ -519,6 +527,10 @@ def assemble_report(
         top=top,
     )
     return replace(report, findings=find(report))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _class_expr() -> pl.Expr:

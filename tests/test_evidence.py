@@ -371,10 +371,6 @@ def test_evidence_counts_only_lines_inside_the_window(tmp_path: Path) -> None:
     assert int(report.evidence_table["count"].sum()) == 6 * len(report.evidence_table["dim"].unique())
 
 
-@pytest.mark.xfail(
-    reason="a line whose time does not convert is counted unparsed, but its evidence and latency still count",
-    strict=True,
-)
 def test_evidence_leaves_out_lines_with_a_bad_time(tmp_path: Path) -> None:
     lines = [
         timed(404, "0.100", request="GET /a HTTP/1.1"),

@@ -565,7 +565,11 @@ def test_bad_lines_do_not_parse_and_say_why(line: str, reason: str) -> None:
 
 
 def test_well_shaped_but_impossible_date_is_explained() -> None:
-    line = combined_line().replace("10/Oct/2026", "99/Foo/2026")
+    # Day, month, hour and minute ranges are in the pattern; only calendar facts are not.
+    assert COMBINED.explain_mismatch(combined_line().replace("10/Oct/2026", "99/Foo/2026")).startswith(
+        "field $time_local missing or malformed"
+    )
+    line = combined_line().replace("10/Oct/2026", "31/Feb/2026")
     assert parse_both(COMBINED.pattern(), line) is not None  # the shape is right ...
     assert COMBINED.explain_mismatch(line) == "$time_local is not a valid date and time"  # ... the date is not
 

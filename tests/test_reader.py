@@ -89,9 +89,9 @@ def test_scan_lines_single_newline_is_one_blank_line(write_log: LogWriter) -> No
     assert scanned(write_log(b"\n")) == [(1, None)]
 
 
-def test_scan_lines_stops_at_unit_separator(write_log: LogWriter) -> None:
-    # Documented in scan_lines: 0x1F is the CSV separator, so the rest of the line is dropped.
-    assert scanned(write_log(b"abc\x1fdef\nnext\n")) == [(1, "abc"), (2, "next")]
+def test_scan_lines_keeps_every_byte_of_a_line(write_log: LogWriter) -> None:
+    # The CSV reader's separator is the line end itself, so no byte splits a line.
+    assert scanned(write_log(b"abc\x1fdef\x00g,h;i\tj\nnext\n")) == [(1, "abc\x1fdef\x00g,h;i\tj"), (2, "next")]
 
 
 def test_scan_lines_drops_a_byte_order_mark(write_log: LogWriter) -> None:
