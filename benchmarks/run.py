@@ -89,9 +89,9 @@ def ensure_gzip(path: Path) -> Path:
     return target
 
 
-def logstat_command(path: Path) -> str:
+def logstat_command(path: Path, options: str = "") -> str:
     """The default report, written to a pipe (plain text), as cron would run it."""
-    return f"{sys.executable} -m logstat summarize '{path}' > /dev/null"
+    return f"{sys.executable} -m logstat summarize '{path}' {options} > /dev/null"
 
 
 def main() -> None:
@@ -110,18 +110,18 @@ def main() -> None:
     print(f"{args.lines:,} lines, {big.stat().st_size / 1e9:.2f} GB", file=sys.stderr)
     results.append(measure("logstat", logstat_command(big), args.lines, args.repeat))
     results.append(measure("logstat (.gz)", logstat_command(ensure_gzip(big)), args.lines, args.repeat))
-    awk = "mawk" if shutil.which("mawk") else "awk"
     results.append(
-        measure("awk | sort | uniq -c", f"{awk} '{{print $9}}' '{big}' | sort | uniq -c", args.lines, args.repeat)
+        measure("awk | sort | uniq -c", f"awk '{{print $9}}' '{big}' | sort | uniq -c", args.lines, args.repeat)
     )
     results.append(
         measure(
             "awk hash count",
-            f"{awk} '{{c[$9]++}} END {{for (k in c) print k, c[k]}}' '{big}'",
+            f"awk '{{c[$9]++}} END {{for (k in c) print k, c[k]}}' '{big}'",
             args.lines,
             args.repeat,
         )
     )
+    results.append(measure("logstat --top 0 (no drill-down)", logstat_command(big, "--top 0"), args.lines, args.repeat))
     if args.scaling:
         scaled = ensure_log(args.workdir, args.scaling)
         results.append(measure(f"logstat ({args.scaling:,} lines)", logstat_command(scaled), args.scaling, 1))
