@@ -7,15 +7,13 @@ The fuzz run takes ``LOGSTAT_FUZZ_SECONDS`` (default 20) with seed ``LOGSTAT_FUZ
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
-import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 
+from helpers import load_benchmark
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -28,16 +26,7 @@ from logstat.render import RenderOptions
 ROOT = Path(__file__).parent.parent
 
 
-def _load_fuzz() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("logstat_fuzz", ROOT / "benchmarks" / "fuzz.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
-FUZZ = sys.modules.get("logstat_fuzz") or _load_fuzz()
+FUZZ = load_benchmark("fuzz")
 POOL: list[bytes] = FUZZ.seed_lines()
 FORMATS = [None, *BUILTIN_FORMATS.values()]
 QUICK = [RenderOptions(), RenderOptions(csv_table="unparsed", lang="zh", color=True), RenderOptions(csv_table="series")]

@@ -7,14 +7,12 @@ and give exactly the per-status counts the generator says it wrote.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from helpers import load_benchmark
 
 from logstat.formats import BUILTIN_FORMATS
 from logstat.inputs import open_inputs
@@ -24,18 +22,7 @@ GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.
 LINES = 3_000
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("logstat_benchmark_generate", GENERATOR_PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look the module up by name while the class body runs.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _load_generator()
+generate = load_benchmark("generate")
 
 
 def test_generator_knows_every_builtin_format():

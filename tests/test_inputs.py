@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import importlib.util
 import json
 import lzma
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import zstandard
+from helpers import load_benchmark
 from typer.testing import CliRunner
 
 from logstat.cli import app
@@ -86,7 +85,7 @@ def test_multi_member_gzip_reads_every_member(tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", list(COMPRESSORS))
 def test_truncated_archive_keeps_what_came_before_the_damage(tmp_path: Path, suffix: str) -> None:
     # Varied lines, several bzip2 blocks: a cut then leaves whole blocks before the damage.
-    lines, _ = _generator().generate_with_tally("combined", 30_000, seed=3)  # type: ignore[attr-defined]
+    lines, _ = load_benchmark("generate").generate_with_tally("combined", 30_000, seed=3)  # type: ignore[attr-defined]
     packed = COMPRESSORS[suffix](("\n".join(lines) + "\n").encode())
     damaged = tmp_path / f"cut.log{suffix}"
     damaged.write_bytes(packed[: len(packed) * 2 // 3])
@@ -152,17 +151,8 @@ def test_stdin_may_be_compressed() -> None:
     assert from_stdin["inputs"][0]["name"] == "<stdin>"  # type: ignore[index]
 
 
-def _generator() -> object:
-    spec = importlib.util.spec_from_file_location("generate", HERE.parent / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_medium_generated_log_matches_the_generators_tally(tmp_path: Path) -> None:
-    generate = _generator()
+    generate = load_benchmark("generate")
     lines, tally = generate.generate_with_tally("nginx_timed", 200_000, seed=7, days=2)  # type: ignore[attr-defined]
     path = tmp_path / "medium.log.gz"
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=1))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from browser_check import PNG_SIGNATURE, dump_dom, find_chromium, page_text, screenshot
+from helpers import HOSTILE_EVIDENCE, T0, line, report_of
 
 from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
@@ -26,8 +27,6 @@ from logstat.render.markdown import LABELS as DOCUMENT_LABELS
 from logstat.report import NO_LATENCY, Report, build_report
 
 CORPUS = Path(__file__).parent / "corpus" / "elastic_apache_logs.log"
-LINE = '203.0.113.7 - - [{when}] "GET /x HTTP/1.1" {status} 512 "-" "curl/8.0"'
-T0 = datetime(2026, 10, 10, 10, 0, 0, tzinfo=UTC)
 HOSTILE_LINES = [
     '<script>alert("x")</script> <img src=x onerror=alert(1)> javascript:alert(1)',
     "\x1b[2J\x1b[31mred\x1b[0m | [x](javascript:alert(1)) \u202e",
@@ -35,25 +34,11 @@ HOSTILE_LINES = [
 ]
 HOSTILE_NAME = "acc<b>ess\"'&.log"
 SAMPLES = Path(__file__).parent.parent / "sample_logs"
-HOSTILE_EVIDENCE = (
-    '203.0.113.{i} - - [10/Oct/2026:10:0{i}:00 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 404 512 '
-    '"| pipe | [x](javascript:alert(1))" "\\"><img src=x onerror=alert(1)>"'
-)
-"""A 404 whose path, referer and user agent (with an Apache-escaped quote) are hostile."""
+
+
+
 VOID = {"meta", "br", "hr", "img", "input", "link", "wbr"}
 SVG_LEAVES = {"rect", "path", "line"}
-
-
-def line(status: int, when: datetime) -> str:
-    """One combined-format line at ``when``."""
-    return LINE.format(when=when.strftime("%d/%b/%Y:%H:%M:%S +0000"), status=status)
-
-
-def report_of(tmp_path: Path, lines: list[str], name: str = "access.log") -> Report:
-    """A report over ``lines`` written to ``tmp_path / name``."""
-    path = tmp_path / name
-    path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
-    return build_report(open_inputs([str(path)], spool_dir=tmp_path), now=T0)
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import HOSTILE_EVIDENCE, T0, line, report_of
 
 from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
@@ -15,8 +16,6 @@ from logstat.report import NO_LATENCY, Report, build_report
 
 markdown_it = pytest.importorskip("markdown_it")
 
-LINE = '203.0.113.7 - - [{when}] "GET /x HTTP/1.1" {status} 512 "-" "curl/8.0"'
-T0 = datetime(2026, 10, 10, 10, 0, 0, tzinfo=UTC)
 HOSTILE_LINES = [
     "evil | cell | split [x](javascript:alert(1)) ![img](http://x.test/i.png)",
     "<script>alert(1)</script> <img src=x onerror=alert(1)> &lt;b&gt;",
@@ -25,23 +24,7 @@ HOSTILE_LINES = [
 ]
 HOSTILE_NAME = "acc|ess_<b>&`x`.log"
 SAMPLES = Path(__file__).parent.parent / "sample_logs"
-HOSTILE_EVIDENCE = (
-    '203.0.113.{i} - - [10/Oct/2026:10:0{i}:00 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 404 512 '
-    '"| pipe | [x](javascript:alert(1))" "\\"><img src=x onerror=alert(1)>"'
-)
-"""A 404 whose path, referer and user agent (with an Apache-escaped quote) are hostile."""
 
-
-def line(status: int, when: datetime) -> str:
-    """One combined-format line at ``when``."""
-    return LINE.format(when=when.strftime("%d/%b/%Y:%H:%M:%S +0000"), status=status)
-
-
-def report_of(tmp_path: Path, lines: list[str], name: str = "access.log") -> Report:
-    """A report over ``lines`` written to ``tmp_path / name``."""
-    path = tmp_path / name
-    path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
-    return build_report(open_inputs([str(path)], spool_dir=tmp_path), now=T0)
 
 
 @pytest.fixture

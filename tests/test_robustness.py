@@ -14,7 +14,6 @@ import contextlib
 import csv
 import gzip
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -26,11 +25,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import polars as pl
 import pytest
+from helpers import load_benchmark
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -54,16 +53,7 @@ COMBINED = BUILTIN_FORMATS["combined"]
 T = "[10/Oct/2026:13:55:36 +0000]"
 
 
-def _load_fuzz() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("logstat_fuzz", ROOT / "benchmarks" / "fuzz.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
-FUZZ = sys.modules.get("logstat_fuzz") or _load_fuzz()
+FUZZ = load_benchmark("fuzz")
 
 
 def line(status: str = "200", *, client: str = "203.0.113.7", request: str = "GET / HTTP/1.1", ua: str = "ua") -> str:

@@ -1,0 +1,47 @@
+"""Helpers shared by several test modules."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+from logstat.inputs import open_inputs
+from logstat.report import Report, build_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINE = '203.0.113.7 - - [{when}] "GET /x HTTP/1.1" {status} 512 "-" "curl/8.0"'
+T0 = datetime(2026, 10, 10, 10, 0, 0, tzinfo=UTC)
+HOSTILE_EVIDENCE = (
+    '203.0.113.{i} - - [10/Oct/2026:10:0{i}:00 +0000] "GET /<script>alert(1)</script> HTTP/1.1" 404 512 '
+    '"| pipe | [x](javascript:alert(1))" "\\"><img src=x onerror=alert(1)>"'
+)
+"""A 404 whose path, referer and user agent (with an Apache-escaped quote) are hostile."""
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """Import ``benchmarks/<name>.py`` (not a package) once, by its path."""
+    key = f"logstat_benchmarks_{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def line(status: int, when: datetime) -> str:
+    """One combined-format line at ``when``."""
+    return LINE.format(when=when.strftime("%d/%b/%Y:%H:%M:%S +0000"), status=status)
+
+
+def report_of(tmp_path: Path, lines: list[str], name: str = "access.log") -> Report:
+    """A report over ``lines`` written to ``tmp_path / name``."""
+    path = tmp_path / name
+    path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+    return build_report(open_inputs([str(path)], spool_dir=tmp_path), now=T0)
