@@ -91,6 +91,27 @@ def _capped(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() > VALUE_LIMIT).then(text.str.slice(0, VALUE_LIMIT) + "…").otherwise(text)
 
 
+def _real_date(time_local: pl.Expr) -> pl.Expr:
+    """False for a ``$time_local`` of the right shape on a day that does not exist (31/Feb).
+
+    The format's regex checks every part's range; the calendar is checked only when minutes
+    are converted after the pass, which turns such lines into unparsed ones. Evidence rows
+    must leave them out too, or the drill-down would add up to more than the code's count.
+    """
+    day = time_local.str.slice(0, 2).cast(pl.Int32, strict=False)
+    month = time_local.str.slice(3, 3)
+    year = time_local.str.slice(7, 4).cast(pl.Int32, strict=False)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last_day = (
+        pl.when(month.is_in(["Apr", "Jun", "Sep", "Nov"]))
+        .then(30)
+        .when(month == "Feb")
+        .then(pl.when(leap).then(29).otherwise(28))
+        .otherwise(31)
+    )
+    return (day <= last_day).fill_null(value=False)
+
+
 def _milliseconds(field_name: str) -> pl.Expr:
     """Total milliseconds of a latency field; several upstream values ("0.5, 0.012") add up."""
     factor = LATENCY_FIELDS[field_name][1]
@@ -113,6 +134,12 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
     """
     parsed = pl.col("kind") == LineKind.PARSED
     is_error = parsed & pl.col("status").str.contains(ERROR_STATUS)
+    if log_format.time_field == "time_local":
+        # Checked on the error lines only (a column null elsewhere), except for latency,
+        # which every line has.
+        is_error = is_error & _real_date(pl.when(is_error).then(pl.col("time_local")))
+        if latency_fields(log_format):
+            parsed = parsed & _real_date(pl.col("time_local"))
     mapping = drill_fields(log_format)
     captured: dict[str, pl.Expr] = {}
     derived: dict[str, pl.Expr] = {}

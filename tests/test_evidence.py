@@ -380,3 +380,15 @@ def test_evidence_leaves_out_lines_with_a_bad_time(tmp_path: Path) -> None:
     assert report.totals.parsed == 1 and report.totals.unparsed == 1
     assert [r.value for r in report.evidence["404"].top["path"]] == ["/a"]
     assert report.latency_overall["request_time"].count == 1
+
+
+def test_evidence_leaves_out_days_that_do_not_exist(tmp_path: Path) -> None:
+    lines = [
+        timed(404, "0.100", request="GET /a HTTP/1.1"),
+        timed(404, "9.000", request="GET /b HTTP/1.1").replace("10/Oct/2026", "31/Feb/2026"),
+        timed(404, "0.200", request="GET /c HTTP/1.1").replace("10/Oct/2026", "29/Feb/2028"),  # leap year
+    ]
+    report = report_of(tmp_path, lines, top=1000)
+    assert (report.totals.parsed, report.totals.unparsed) == (2, 1)
+    assert sorted(r.value for r in report.evidence["404"].top["path"]) == ["/a", "/c"]
+    assert report.latency_overall["request_time"].count == 2
