@@ -344,6 +344,10 @@ def summarize(
             report = build_report(
                 inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top
             )
+        for summary in report.inputs:
+            if summary.note:
+                # Also on stderr, so that a cron job's mail shows it.
+                _stderr().print(f"logstat: warning: {display_name(summary.name)}: {summary.note}")
         options = RenderOptions(
             lang=chosen, width=_terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw
         )

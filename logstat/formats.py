@@ -377,6 +377,12 @@ BUILTIN_FORMATS: dict[str, LogFormat] = {
 """The formats logstat knows by name."""
 
 
+UNDETECTED = LogFormat(
+    "undetected", "", "nginx", (), description="no known format matched; every line is counted as unparsed"
+)
+"""Stands for an input whose format could not be detected, in a run over several inputs."""
+
+
 def resolve_log_format(spec: str) -> LogFormat:
     """Turn a ``--log-format`` value into a format: a built-in name or a format string."""
     # An argument that is not UTF-8 arrives with lone surrogates (PEP 383), which no output

@@ -93,6 +93,12 @@ def scan_lines(source: Input) -> pl.LazyFrame:
     ).with_row_index("lineno", offset=1)
 
 
+def blank_line() -> pl.Expr:
+    """True for a line that is empty or holds only spaces, TAB, CR, VT or FF."""
+    line = pl.col("line")
+    return line.is_null() | (line.str.strip_chars(" \t\r\x0b\x0c").str.len_bytes() == 0)
+
+
 def parse_lines(lines: pl.LazyFrame, log_format: LogFormat, fields: Sequence[str]) -> pl.LazyFrame:
     """Add ``kind`` and one column per requested field to a frame from :func:`scan_lines`.
 
@@ -103,7 +109,7 @@ def parse_lines(lines: pl.LazyFrame, log_format: LogFormat, fields: Sequence[str
     line = pl.col("line")
     matched = lines.with_columns(line.str.extract_groups(log_format.pattern(fields)).alias("_fields"))
     matched = matched.with_columns(pl.col("_fields").struct.field(name) for name in fields).drop("_fields")
-    is_blank = line.is_null() | (line.str.strip_chars(" \t\r\x0b\x0c").str.len_bytes() == 0)
+    is_blank = blank_line()
     kind = (
         pl.when(pl.col("status").is_not_null())
         .then(pl.lit(LineKind.PARSED, pl.UInt8))

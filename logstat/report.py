@@ -40,9 +40,9 @@ from logstat.evidence import (
     top_values,
 )
 from logstat.findings import Finding, find
-from logstat.formats import BUILTIN_FORMATS, LogFormat, detect_format
+from logstat.formats import BUILTIN_FORMATS, UNDETECTED, LogFormat, detect_format
 from logstat.inputs import Input, decode_to_file
-from logstat.reader import LineKind, parse_lines, read_sample, scan_lines
+from logstat.reader import LineKind, blank_line, parse_lines, read_sample, scan_lines
 from logstat.registry import (
     OTHER_CLASS,
     Explanation,
@@ -385,6 +385,29 @@ def count_input(
         return _count(decoded, fmt, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
 
 
+def count_undetected(source: Input, why: str, *, sample_limit: int) -> InputCounts:
+    """Count an input whose format could not be detected: every non-blank line is unparsed."""
+    lines = scan_lines(source).with_columns(
+        kind=pl.when(blank_line()).then(pl.lit(LineKind.BLANK, pl.UInt8)).otherwise(pl.lit(LineKind.UNPARSED, pl.UInt8))
+    )
+    grouped = (
+        lines.group_by("kind")
+        .agg(pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno"))
+        .collect(engine="streaming")
+    )
+    counts = grouped.with_columns(
+        status=pl.lit(None, pl.String), minute=pl.lit(None), first=pl.lit(None), last=pl.lit(None)
+    ).select(pl.col(name).cast(dtype) for name, dtype in COUNT_SCHEMA.items())
+    reason = "no known log format matches this file"
+    bad = lines.filter(pl.col("kind") == LineKind.UNPARSED).select("lineno", "line").head(sample_limit)
+    samples = tuple(
+        UnparsedSample(source.name, lineno, reason, _shorten(text or "", SAMPLE_TEXT_LIMIT))
+        for lineno, text in bad.collect(engine="streaming").iter_rows()
+    ) if sample_limit > 0 else ()
+    note = f"{why.removeprefix(source.name + ': ')}; its lines are counted as unparsed"
+    return InputCounts(replace(source, note=note), UNDETECTED, False, counts, _empty_evidence(), samples)
+
+
 def _count(
     source: Input, fmt: LogFormat, detected: bool, *, sample_limit: int, window: TimeWindow, with_evidence: bool
 ) -> InputCounts:
@@ -445,12 +468,13 @@ def build_report(
         When the inputs hold non-blank lines but none of them parsed.
     """
     per_input: list[InputCounts] = []
+    undetected: list[UnknownFormatError] = []
     for source in inputs:
         if on_input is not None:
             on_input(source)
         remaining = SAMPLE_LIMIT - sum(len(p.samples) for p in per_input)
-        per_input.append(
-            count_input(
+        try:
+            counted = count_input(
                 source,
                 log_format,
                 sample_limit=remaining,
@@ -458,7 +482,16 @@ def build_report(
                 spool_dir=spool_dir,
                 with_evidence=top > 0,
             )
-        )
+        except UnknownFormatError as exc:
+            # One stray file in a glob (an error.log among access logs) should not stop the
+            # report on the others; its lines are counted as unparsed and the report says so.
+            if len(inputs) == 1:
+                raise
+            undetected.append(exc)
+            counted = count_undetected(source, str(exc), sample_limit=remaining)
+        per_input.append(counted)
+    if undetected and len(undetected) == len(inputs):
+        raise undetected[0]
     return assemble_report(per_input, top=top, now=now)
 
 
@@ -539,9 +572,15 @@ def _class_expr() -> pl.Expr:
     return pl.when(is_http).then(digit + "xx").otherwise(pl.lit(OTHER_CLASS))
 
 
+EVIDENCE_SCHEMA = {"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64}
+
+
+def _empty_evidence() -> pl.DataFrame:
+    return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+
+
 def _combine_evidence(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    schema = {"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64}
-    return expand_evidence(pl.concat([pl.DataFrame(schema=schema), *tables]))
+    return expand_evidence(pl.concat([_empty_evidence(), *tables]))
 
 
 def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[str, dict[str, Percentiles]]:

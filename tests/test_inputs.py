@@ -168,3 +168,29 @@ def test_file_name_with_glob_characters_is_read_literally(tmp_path: Path) -> Non
     odd = tmp_path / "access[1].log"
     odd.write_bytes((SAMPLES / "combined.log").read_bytes())
     assert report_of([odd], tmp_path).totals.parsed == report_of([SAMPLES / "combined.log"], tmp_path).totals.parsed
+
+
+def test_a_stray_file_in_a_glob_is_counted_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "access.log").write_bytes((SAMPLES / "combined.log").read_bytes())
+    (tmp_path / "error.log").write_text(
+        "2026/10/01 12:00:01 [error] 123#0: *1 connect() failed (111: Connection refused)\n"
+        "2026/10/01 12:00:02 [error] 123#0: *2 upstream timed out (110: Connection timed out)\n\n"
+    )
+    code, data, err = summarize_json(str(tmp_path / "*.log"))
+    assert code == ExitCode.OK
+    access, error = data["inputs"]  # type: ignore[misc]
+    assert access["log_format"] == "combined" and access["unparsed"] == 0
+    assert error["log_format"] == "undetected" and not error["detected"]
+    assert (error["lines"], error["unparsed"], error["blank"]) == (3, 2, 1)
+    assert "no known log format matches" in error["note"] and "counted as unparsed" in error["note"]
+    assert data["totals"]["unparsed"] == 2  # type: ignore[index]
+    assert data["unparsed_samples"][0]["reason"] == "no known log format matches this file"  # type: ignore[index]
+    assert f"logstat: warning: {tmp_path / 'error.log'}: no known log format matches" in err
+
+
+def test_every_input_undetectable_is_still_an_error(tmp_path: Path) -> None:
+    for name in ("a.log", "b.log"):
+        (tmp_path / name).write_text("not an access log\n")
+    code, _, err = summarize_json(str(tmp_path / "a.log"), str(tmp_path / "b.log"))
+    assert code == ExitCode.ERROR
+    assert "a.log: no known log format matches" in err
