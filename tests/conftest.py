@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from logstat.inputs import open_inputs
+from logstat.report import Report, build_report
 
 LogWriter = Callable[..., Path]
 
@@ -34,3 +38,25 @@ def write_log(tmp_path: Path) -> LogWriter:
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--update-golden`` rewrites the golden files instead of comparing with them."""
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from current output")
+
+
+SAMPLE_LOGS = Path(__file__).parent.parent / "sample_logs"
+
+
+def _sample_report(factory: pytest.TempPathFactory, name: str) -> Report:
+    """A report over ``sample_logs/<name>``, 3 values per drill-down list, at a fixed time."""
+    spool = factory.mktemp("spool")
+    now = datetime(2026, 10, 10, 10, 0, 0, tzinfo=UTC)
+    return build_report(open_inputs([str(SAMPLE_LOGS / name)], spool_dir=spool), now=now, top=3)
+
+
+@pytest.fixture(scope="module")
+def timed_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of ``sample_logs/nginx_timed.log`` (findings, evidence and latency)."""
+    return _sample_report(tmp_path_factory, "nginx_timed.log")
+
+
+@pytest.fixture(scope="module")
+def common_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of ``sample_logs/common.log`` (no latency fields)."""
+    return _sample_report(tmp_path_factory, "common.log")

@@ -33,7 +33,6 @@ HOSTILE_LINES = [
     '" onmouseover="alert(1)" x=\' &amp; &#60;',
 ]
 HOSTILE_NAME = "acc<b>ess\"'&.log"
-SAMPLES = Path(__file__).parent.parent / "sample_logs"
 
 
 
@@ -51,22 +50,6 @@ def hostile(tmp_path: Path) -> Report:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Report:
     spool = tmp_path_factory.mktemp("spool")
     return build_report(open_inputs([str(CORPUS)], spool_dir=spool), now=T0)
-
-
-def sample_report(tmp_path_factory: pytest.TempPathFactory, name: str) -> Report:
-    """A report over ``sample_logs/<name>`` (top 3 values per evidence dimension)."""
-    spool = tmp_path_factory.mktemp("spool")
-    return build_report(open_inputs([str(SAMPLES / name)], spool_dir=spool), now=T0, top=3)
-
-
-@pytest.fixture(scope="module")
-def timed(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    return sample_report(tmp_path_factory, "nginx_timed.log")
-
-
-@pytest.fixture(scope="module")
-def common(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    return sample_report(tmp_path_factory, "common.log")
 
 
 class Page(HTMLParser):
@@ -306,12 +289,12 @@ def test_input_notes_are_shown_escaped(hostile: Report) -> None:
 # --- findings, evidence, latency ------------------------------------------------------
 
 
-def test_findings_are_callouts_after_the_facts(timed: Report) -> None:
-    assert {"high_5xx_share", "client_aborts", "rate_limited_client"} <= {f.rule for f in timed.findings}
-    text = render_html(timed, RenderOptions())
+def test_findings_are_callouts_after_the_facts(timed_report: Report) -> None:
+    assert {"high_5xx_share", "client_aborts", "rate_limited_client"} <= {f.rule for f in timed_report.findings}
+    text = render_html(timed_report, RenderOptions())
     words = check_safe(text).all_text()
     assert words.index("Lines") < words.index("Findings") < words.index("Requests by class")
-    for finding in timed.findings:
+    for finding in timed_report.findings:
         assert f"{finding.title['en']} {finding.detail['en']}" in words
         assert squash(f"Check: {finding.check['en'][0].replace('`', '')}") in squash(words)
     assert "Critical Server errors above 1% 6 of 100 requests (6.0%) ended with a 5xx status." in words
@@ -319,17 +302,17 @@ def test_findings_are_callouts_after_the_facts(timed: Report) -> None:
         "Info Rate limiting hits one client (429) 8 of 8 responses with status 429 (100%) went to 198.51.100.77."
         in words
     )
-    borders = [f"border-left:4px solid {SEVERITY_STYLES[f.severity][0]}" for f in timed.findings]
+    borders = [f"border-left:4px solid {SEVERITY_STYLES[f.severity][0]}" for f in timed_report.findings]
     assert [text.count(b) for b in borders] == [1, 1, 1]
     assert [text.index(b) for b in borders] == sorted(text.index(b) for b in borders)
     assert SEVERITY_STYLES["critical"][0] == "#cf222e"
 
 
-def test_findings_in_chinese(timed: Report) -> None:
-    words = check_safe(render_html(timed, RenderOptions(lang="zh"))).all_text()
+def test_findings_in_chinese(timed_report: Report) -> None:
+    words = check_safe(render_html(timed_report, RenderOptions(lang="zh"))).all_text()
     assert words.index("诊断发现") < words.index("按类别统计")
     assert "严重 服务器错误超过 1% 100 个请求中有 6 个（6.0%）以 5xx 状态结束。 检查： 下方各状态码及其证据" in words
-    for finding in timed.findings:
+    for finding in timed_report.findings:
         assert f"{finding.title['zh']} {finding.detail['zh']}" in words
         assert squash(f"检查：{finding.check['zh'][0].replace('`', '')}") in squash(words)
     for label in ("严重", "警告", "提示"):
@@ -337,8 +320,8 @@ def test_findings_in_chinese(timed: Report) -> None:
     assert "Server errors" not in words
 
 
-def test_evidence_tables(timed: Report) -> None:
-    page = check_safe(render_html(timed, RenderOptions()))
+def test_evidence_tables(timed_report: Report) -> None:
+    page = check_safe(render_html(timed_report, RenderOptions()))
     words = page.all_text()
     start = words.index("Evidence for error codes (top 3)")
     assert words.index("Requests by status code") < start < words.index("Latency in seconds")
@@ -349,24 +332,24 @@ def test_evidence_tables(timed: Report) -> None:
     assert "Clients Count Share 198.51.100.77 8 100.0%" in part
     assert "Agents Count Share python-requests/2.32.3 8 100.0%" in part
     assert "400 Bad Request · 1 request " in words
-    zh = check_safe(render_html(timed, RenderOptions(lang="zh"))).all_text()
+    zh = check_safe(render_html(timed_report, RenderOptions(lang="zh"))).all_text()
     assert "429 请求过多 · 8 个请求" in zh
     assert "路径 数量 占比 查询串种数 /api/v1/items 8 100.0% 7" in zh
 
 
-def test_latency_table(timed: Report) -> None:
-    words = check_safe(render_html(timed, RenderOptions())).all_text()
+def test_latency_table(timed_report: Report) -> None:
+    words = check_safe(render_html(timed_report, RenderOptions())).all_text()
     head = "Latency in seconds (p50 / p95 / p99 / max) request upstream p50 p95 p99 max p50 p95 p99 max"
     assert head in words
     assert f"{head} all 0.007 3.325 60.007 60.009 0.037 60.006 60.009 60.009 2xx" in words
     assert "429 0.001 0.002 0.002 0.002 - - - -" in words
-    zh = check_safe(render_html(timed, RenderOptions(lang="zh"))).all_text()
+    zh = check_safe(render_html(timed_report, RenderOptions(lang="zh"))).all_text()
     assert "耗时（秒，p50 / p95 / p99 / 最大） 请求 上游 p50 p95 p99 最大 p50 p95 p99 最大 全部 0.007" in zh
 
 
-def test_latency_note_without_latency_fields(common: Report) -> None:
+def test_latency_note_without_latency_fields(common_report: Report) -> None:
     for lang in ("en", "zh"):
-        words = check_safe(render_html(common, RenderOptions(lang=lang))).all_text()  # type: ignore[arg-type]
+        words = check_safe(render_html(common_report, RenderOptions(lang=lang))).all_text()  # type: ignore[arg-type]
         assert f"{DOCUMENT_LABELS['latency_title'][lang]} {NO_LATENCY[lang]}" in words
         assert "p50" not in words
 
@@ -387,10 +370,10 @@ def test_hostile_evidence_is_escaped(tmp_path: Path) -> None:
         assert "\\&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in text
 
 
-def test_html_with_evidence_stays_small(timed: Report, corpus: Report) -> None:
+def test_html_with_evidence_stays_small(timed_report: Report, corpus: Report) -> None:
     corpus_size = len(render_html(corpus, RenderOptions(by="hour")).encode("utf-8"))
     assert "Evidence for error codes" in render_html(corpus, RenderOptions(by="hour"))
     assert corpus_size < 60_000, f"{corpus_size:,} bytes"
     # A small log with many error codes: nine codes, four evidence tables each, 19 latency rows.
-    timed_size = len(render_html(timed, RenderOptions(lang="zh")).encode("utf-8"))
+    timed_size = len(render_html(timed_report, RenderOptions(lang="zh")).encode("utf-8"))
     assert timed_size < 80_000, f"{timed_size:,} bytes"

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from helpers import HOSTILE_EVIDENCE, T0, line, report_of
 
-from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
 from logstat.render.markdown import LABELS, VALUE_LIMIT, clip, escape, escape_cell, fence_for, render_markdown
-from logstat.report import NO_LATENCY, Report, build_report
+from logstat.report import NO_LATENCY, Report
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -23,7 +22,6 @@ HOSTILE_LINES = [
     "```` fence breaker ``` `code` *bold* _it_ ~~strike~~",
 ]
 HOSTILE_NAME = "acc|ess_<b>&`x`.log"
-SAMPLES = Path(__file__).parent.parent / "sample_logs"
 
 
 
@@ -31,22 +29,6 @@ SAMPLES = Path(__file__).parent.parent / "sample_logs"
 def hostile(tmp_path: Path) -> Report:
     good = [line(200, T0 + timedelta(minutes=i)) for i in range(12)] + [line(404, T0), line(502, T0)]
     return report_of(tmp_path, good + HOSTILE_LINES, name=HOSTILE_NAME)
-
-
-def sample_report(tmp_path_factory: pytest.TempPathFactory, name: str) -> Report:
-    """A report over ``sample_logs/<name>`` (top 3 values per evidence dimension)."""
-    spool = tmp_path_factory.mktemp("spool")
-    return build_report(open_inputs([str(SAMPLES / name)], spool_dir=spool), now=T0, top=3)
-
-
-@pytest.fixture(scope="module")
-def timed(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    return sample_report(tmp_path_factory, "nginx_timed.log")
-
-
-@pytest.fixture(scope="module")
-def common(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    return sample_report(tmp_path_factory, "common.log")
 
 
 @pytest.fixture
@@ -217,9 +199,9 @@ def test_input_notes_are_shown_escaped(hostile: Report) -> None:
 # --- findings, evidence, latency ------------------------------------------------------
 
 
-def test_findings_follow_the_facts(timed: Report) -> None:
-    assert {"high_5xx_share", "client_aborts", "rate_limited_client"} <= {f.rule for f in timed.findings}
-    text = render_markdown(timed, RenderOptions())
+def test_findings_follow_the_facts(timed_report: Report) -> None:
+    assert {"high_5xx_share", "client_aborts", "rate_limited_client"} <= {f.rule for f in timed_report.findings}
+    text = render_markdown(timed_report, RenderOptions())
     assert text.index("- **Lines:**") < text.index("### Findings") < text.index("### Requests by class")
     assert "- 🔴 **Critical: Server errors above 1%** — 6 of 100 requests (6.0%) ended with a 5xx status." in text
     assert "- 🟠 **Warning: Clients gave up before the response** — 2 requests (2%) ended with 499;" in text
@@ -228,28 +210,28 @@ def test_findings_follow_the_facts(timed: Report) -> None:
         "went to 198.51.100.77." in text
     )
     assert "  - **Check:** nginx error log: `limiting requests, excess: N by zone" in text
-    for finding in timed.findings:
+    for finding in timed_report.findings:
         assert f"{escape(finding.title['en'])}** — {escape(finding.detail['en'])}" in text
         assert f"  - **Check:** {escape_cell(finding.check['en'][0])}" in text
 
 
-def test_findings_in_chinese(timed: Report) -> None:
-    text = render_markdown(timed, RenderOptions(lang="zh"))
+def test_findings_in_chinese(timed_report: Report) -> None:
+    text = render_markdown(timed_report, RenderOptions(lang="zh"))
     assert text.index("### 诊断发现") < text.index("### 按类别统计")
     assert "- 🔴 **严重：服务器错误超过 1%** — 100 个请求中有 6 个（6.0%）以 5xx 状态结束。" in text
     assert (
         "- 🔵 **提示：限流主要命中一个客户端（429）** — 状态 429 的 8 个响应中有 8 个（100%）发给了 198.51.100.77。"
         in text
     )
-    for finding in timed.findings:
+    for finding in timed_report.findings:
         assert escape(finding.title["zh"]) in text
         assert escape(finding.detail["zh"]) in text
         assert f"  - **检查：** {escape_cell(finding.check['zh'][0])}" in text
     assert "Server errors" not in text
 
 
-def test_evidence_per_error_code(timed: Report) -> None:
-    text = render_markdown(timed, RenderOptions())
+def test_evidence_per_error_code(timed_report: Report) -> None:
+    text = render_markdown(timed_report, RenderOptions())
     evidence = text.index("### Evidence for error codes (top 3)")
     assert text.index("### Requests by status code") < evidence < text.index("Latency in seconds")
     headings = [x for x in text.splitlines() if x.startswith("#### ")]
@@ -259,7 +241,7 @@ def test_evidence_per_error_code(timed: Report) -> None:
         "#### 404 Not Found · 2 requests",
     ]
     assert "#### 400 Bad Request · 1 request" in headings
-    assert len(headings) == len(timed.evidence)
+    assert len(headings) == len(timed_report.evidence)
     part = text[text.index("#### 429"):text.index("#### 504")]
     assert "_busiest 5 min from 2026-10-01 13:10:00 UTC: 3 (10.5× its average rate)_" in part
     paths = (
@@ -272,8 +254,8 @@ def test_evidence_per_error_code(timed: Report) -> None:
     assert "| https://www.example.com/category/men?sort=price\\&page=1 | 1 | 33.3% |" in text
 
 
-def test_latency_table(timed: Report) -> None:
-    text = render_markdown(timed, RenderOptions())
+def test_latency_table(timed_report: Report) -> None:
+    text = render_markdown(timed_report, RenderOptions())
     assert "### Latency in seconds (p50 / p95 / p99 / max)" in text
     head = (
         "|  | request p50 | request p95 | request p99 | request max "
@@ -282,29 +264,29 @@ def test_latency_table(timed: Report) -> None:
     assert head in text
     rows = text[text.index(head):].split("\n\n")[0].splitlines()[2:]
     assert [r.split(" | ")[0] for r in rows] == ["| " + n for n in ("all", "2xx", "3xx", "4xx", "5xx")] + [
-        f"| {row.raw}" for row in timed.by_code
+        f"| {row.raw}" for row in timed_report.by_code
     ]
     assert rows[0] == "| all | 0.007 | 3.325 | 60.007 | 60.009 | 0.037 | 60.006 | 60.009 | 60.009 |"
     assert "| 429 | 0.001 | 0.002 | 0.002 | 0.002 | - | - | - | - |" in rows
     assert "| 499 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 | 43.936 |" in rows
-    zh = render_markdown(timed, RenderOptions(lang="zh"))
+    zh = render_markdown(timed_report, RenderOptions(lang="zh"))
     assert "### 耗时（秒，p50 / p95 / p99 / 最大）" in zh
     assert "|  | 请求 p50 | 请求 p95 | 请求 p99 | 请求 最大 | 上游 p50 |" in zh
     assert "| 全部 | 0.007 |" in zh
 
 
-def test_latency_note_without_latency_fields(common: Report) -> None:
-    text = render_markdown(common, RenderOptions())
+def test_latency_note_without_latency_fields(common_report: Report) -> None:
+    text = render_markdown(common_report, RenderOptions())
     assert f"### Latency\n\n{escape(NO_LATENCY['en'])}\n" in text
     assert "p50" not in text
-    zh = render_markdown(common, RenderOptions(lang="zh"))
+    zh = render_markdown(common_report, RenderOptions(lang="zh"))
     assert f"### 耗时\n\n{escape(NO_LATENCY['zh'])}\n" in zh
     assert "### Evidence" in text, "common has paths and clients"
     assert "| Agents |" not in text, "but no user agents"
 
 
-def test_new_sections_keep_table_shapes(timed: Report, hostile_evidence: Report) -> None:
-    for report in (timed, hostile_evidence):
+def test_new_sections_keep_table_shapes(timed_report: Report, hostile_evidence: Report) -> None:
+    for report in (timed_report, hostile_evidence):
         for lang in ("en", "zh"):
             shapes = table_shapes(render_markdown(report, RenderOptions(lang=lang)))  # type: ignore[arg-type]
             assert len(shapes) > 3
@@ -333,8 +315,8 @@ def test_long_evidence_values_are_clipped() -> None:
     assert clip("a" * 5000) == "a" * VALUE_LIMIT + "…"
 
 
-def test_chinese_headings_have_no_english_labels(timed: Report) -> None:
-    text = render_markdown(timed, RenderOptions(lang="zh"))
+def test_chinese_headings_have_no_english_labels(timed_report: Report) -> None:
+    text = render_markdown(timed_report, RenderOptions(lang="zh"))
     lines = text.splitlines()
     headers = [x for i, x in enumerate(lines[:-1]) if lines[i + 1].startswith("| ---")]
     headings = [x for x in lines if x.startswith("#")]
