@@ -146,7 +146,7 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     Evidence rows, if any, are dropped (see :func:`split_counts`).
 
     Parsed lines whose timestamp does not convert become unparsed here, so a bad time
-    never sneaks into the time range.
+    never sneaks into the time range. Only parsed lines keep their status.
     """
     if "dim" in counts.columns:
         counts = split_counts(counts)[0]
@@ -170,9 +170,8 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
         (pl.col("kind") == LineKind.PARSED) & pl.col("has_time") & pl.col("minute").is_null()
     )
     counts = counts.with_columns(
-        kind=pl.when(bad_time).then(pl.lit(LineKind.UNPARSED, pl.UInt8)).otherwise("kind"),
-        status=pl.when(bad_time).then(None).otherwise("status"),
-    )
+        kind=pl.when(bad_time).then(pl.lit(LineKind.UNPARSED, pl.UInt8)).otherwise("kind")
+    ).with_columns(status=pl.when(pl.col("kind") == LineKind.PARSED).then("status"))
     return (
         counts.select(
             pl.col(name).cast(dtype) for name, dtype in COUNT_SCHEMA.items()

@@ -38,9 +38,13 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 REQUEST_DIMENSIONS = ("path", "uri", "odd_request")
 """Dimensions derived from ``$request``: the path without its query, the path with it (to count
 distinct query strings), and the request line itself when it is not ``METHOD TARGET PROTOCOL``.
-With a referer too, 404s also get ``link``: the referring page and the missing path. In the
-single pass these travel folded into two columns (``target`` and ``referer``), because the cost
-of reshaping grows with the number of columns; :func:`expand_evidence` unfolds them."""
+With a referer too, 404s also get ``link``: the referring page and the missing path.
+
+The single pass only cuts the raw fields to size and counts them: the request line travels as
+one ``request`` column, and a 404's referer carries the request line too (after
+:data:`LINK`). :func:`expand_evidence` derives the dimensions above from the small counted
+table. Every expression in the pass runs over every line, error or not, so work moved out
+of it is work done once per distinct value instead of once per line."""
 
 SHOWN_DIMENSIONS = ("path", "client", "agent", "vhost", "referer", "upstream", "upstream_status")
 """Drill-down dimensions reports show, in this order (when the format has them)."""
@@ -75,41 +79,26 @@ def drill_fields(log_format: LogFormat) -> dict[str, str]:
     return mapping
 
 
-SEPARATOR = "\x1f"
-"""Joins two values in one evidence cell; escaped wherever it occurs in log data."""
+LINK = "\n"
+"""Joins a 404's referer and its request line in one evidence value. A line break cannot
+occur in a value, because lines are split at line breaks."""
 
 
 VALUE_LIMIT = 300
 """Characters of a drill-down value that are kept (a user agent can be megabytes long)."""
 
+REQUEST_LIMIT = 2 * VALUE_LIMIT
+"""Characters of a request line the pass keeps: enough for the method and a target cut to
+:data:`VALUE_LIMIT`. A longer line is judged by this much of it."""
 
-def _clean(text: pl.Expr) -> pl.Expr:
-    return text.str.replace_all(SEPARATOR, "\\x1f", literal=True)
+
+def _cut(text: pl.Expr, limit: int = VALUE_LIMIT + 1) -> pl.Expr:
+    """The pass keeps one character more than shown, so that a cut value can be marked later."""
+    return text.str.slice(0, limit)
 
 
 def _capped(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() > VALUE_LIMIT).then(text.str.slice(0, VALUE_LIMIT) + "…").otherwise(text)
-
-
-def _real_date(time_local: pl.Expr) -> pl.Expr:
-    """False for a ``$time_local`` of the right shape on a day that does not exist (31/Feb).
-
-    The format's regex checks every part's range; the calendar is checked only when minutes
-    are converted after the pass, which turns such lines into unparsed ones. Evidence rows
-    must leave them out too, or the drill-down would add up to more than the code's count.
-    """
-    day = time_local.str.slice(0, 2).cast(pl.Int32, strict=False)
-    month = time_local.str.slice(3, 3)
-    year = time_local.str.slice(7, 4).cast(pl.Int32, strict=False)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    last_day = (
-        pl.when(month.is_in(["Apr", "Jun", "Sep", "Nov"]))
-        .then(30)
-        .when(month == "Feb")
-        .then(pl.when(leap).then(29).otherwise(28))
-        .otherwise(31)
-    )
-    return (day <= last_day).fill_null(value=False)
 
 
 def _milliseconds(field_name: str) -> pl.Expr:
@@ -127,19 +116,14 @@ def _milliseconds(field_name: str) -> pl.Expr:
 def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
     """Column definitions, in stages, ending with one column per evidence dimension.
 
-    Each stage may use the columns of the ones before it. The drill-down fields come from a
-    second regex that sees only error lines (the column it reads is null everywhere else,
-    which costs next to nothing); it runs once, into a struct column, because every
-    expression that repeated it would run it again.
+    Each stage may use the columns of the ones before it, and names starting with ``_`` are
+    helpers, not dimensions. The drill-down fields come from a second regex that sees only
+    error lines (the column it reads is null everywhere else, which costs next to nothing); it
+    runs once, into a struct column, because every expression that repeated it would run it
+    again.
     """
     parsed = pl.col("kind") == LineKind.PARSED
     is_error = parsed & pl.col("status").str.contains(ERROR_STATUS)
-    if log_format.time_field == "time_local":
-        # Checked on the error lines only (a column null elsewhere), except for latency,
-        # which every line has.
-        is_error = is_error & _real_date(pl.when(is_error).then(pl.col("time_local")))
-        if latency_fields(log_format):
-            parsed = parsed & _real_date(pl.col("time_local"))
     mapping = drill_fields(log_format)
     captured: dict[str, pl.Expr] = {}
     derived: dict[str, pl.Expr] = {}
@@ -150,26 +134,19 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
         fields = pl.col("_evidence")
         for dim, field_name in mapping.items():
             if dim not in REQUEST_DIMENSIONS:
-                derived[dim] = _capped(fields.struct.field(field_name))
-        if "referer" in derived:
-            derived["referer"] = _clean(derived["referer"])
+                derived[dim] = _cut(fields.struct.field(field_name))
         if "request" in wanted:
-            request = fields.struct.field("request")
-            target = request.str.extract(_REQUEST_LINE, 1)
-            # One column for the whole request keeps the reshaping cheap; expand_evidence
-            # splits it into path, uri and odd_request afterwards.
-            derived["target"] = pl.when(target.is_not_null()).then(_capped(_clean(target))).otherwise(
-                pl.lit(SEPARATOR) + _clean(request.str.slice(0, 120))
-            )
+            derived["request"] = _cut(fields.struct.field("request"), REQUEST_LIMIT)
     for field_name in latency_fields(log_format):
         dims[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
     stages = [captured, derived, dims]
-    if "target" in derived and "referer" in derived:
-        # For 404s the referer also names the missing path ("referer<SEP>path"), so that
-        # expand_evidence can tell which pages link to missing ones.
-        referer, path = pl.col("referer"), pl.col("target").str.replace(r"\?.*$", "")
-        linked = (pl.col("status") == "404") & ~referer.is_in(["-", ""]) & ~path.str.starts_with(SEPARATOR)
-        stages.append({"referer": pl.when(linked).then(referer + SEPARATOR + path).otherwise(referer)})
+    if "request" in derived and "referer" in derived:
+        # A 404's referer also names the request, so that expand_evidence can tell which
+        # pages link to missing ones.
+        referer = pl.col("referer")
+        stages.append(
+            {"referer": pl.when(pl.col("status") == "404").then(referer + LINK + pl.col("request")).otherwise(referer)}
+        )
     return [stage for stage in stages if stage]
 
 
@@ -194,30 +171,46 @@ def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequen
 # --------------------------------------------------------------------------- analysis
 
 
-def expand_evidence(evidence: pl.DataFrame) -> pl.DataFrame:
-    """Unfold the ``target`` and ``referer`` rows of a collected evidence table.
+def _target(request: pl.Expr) -> pl.Expr:
+    """The target of a ``METHOD TARGET PROTOCOL`` request line, capped; null for anything else.
 
-    ``target`` becomes ``path`` (query removed, counts added up), ``uri`` (targets with a query,
-    one row each) and ``odd_request``; ``referer`` loses the missing path that 404 rows carry,
-    which becomes ``link`` ("referer -> path").
+    A line the pass cut at :data:`REQUEST_LIMIT` has lost its protocol, so only its start is
+    checked.
+    """
+    whole = request.str.extract(_REQUEST_LINE, 1)
+    cut = request.str.extract(r"^[A-Z][A-Z_-]* (\S+)", 1)
+    return _capped(pl.when(request.str.len_chars() >= REQUEST_LIMIT).then(cut).otherwise(whole))
+
+
+def expand_evidence(evidence: pl.DataFrame) -> pl.DataFrame:
+    """Derive the shown dimensions from a collected evidence table, and cap its values.
+
+    ``request`` becomes ``path`` (query removed, counts added up), ``uri`` (targets with a
+    query, one row each) and ``odd_request``; a 404's ``referer`` loses the request line it
+    carries, which becomes ``link`` ("referer -> path") when there is a referring page.
     """
     keys = ["status", "dim", "value"]
     value = pl.col("value")
-    target = evidence.filter(pl.col("dim") == "target")
-    odd = value.str.starts_with(SEPARATOR)
-    referer = evidence.filter(pl.col("dim") == "referer")
-    linked = value.str.contains(SEPARATOR, literal=True)
+    requests = evidence.filter(pl.col("dim") == "request").with_columns(_target=_target(value))
+    proper = pl.col("_target").is_not_null()
+    referers = evidence.filter(pl.col("dim") == "referer").with_columns(
+        _referer=value.str.split(LINK).list.first(),
+        _target=_target(value.str.split(LINK).list.get(1, null_on_oob=True)),
+    )
+    linked = pl.col("_target").is_not_null() & ~pl.col("_referer").is_in(["-", ""])
+    path = pl.col("_target").str.replace(r"\?.*$", "")
     parts = [
-        evidence.filter(~pl.col("dim").is_in(["target", "referer"])),
-        target.filter(~odd).with_columns(dim=pl.lit("path"), value=value.str.replace(r"\?.*$", "")),
-        target.filter(~odd & value.str.contains("?", literal=True)).with_columns(dim=pl.lit("uri")),
-        target.filter(odd).with_columns(dim=pl.lit("odd_request"), value=value.str.slice(1)),
-        referer.with_columns(value=value.str.replace(SEPARATOR + ".*$", "")),
-        referer.filter(linked).with_columns(
-            dim=pl.lit("link"), value=value.str.replace(SEPARATOR, " -> ", literal=True)
+        evidence.filter(~pl.col("dim").is_in(["request", "referer"])).with_columns(value=_capped(value)),
+        requests.filter(proper).with_columns(dim=pl.lit("path"), value=path),
+        requests.filter(proper & pl.col("_target").str.contains("?", literal=True)).with_columns(
+            dim=pl.lit("uri"), value=pl.col("_target")
         ),
+        requests.filter(~proper).with_columns(dim=pl.lit("odd_request"), value=value.str.slice(0, 120)),
+        referers.with_columns(value=_capped(pl.col("_referer"))),
+        referers.filter(linked).with_columns(dim=pl.lit("link"), value=_capped(pl.col("_referer")) + " -> " + path),
     ]
-    return pl.concat(parts).group_by(keys).agg(pl.col("count").sum()).sort(keys)
+    combined = pl.concat(part.select(evidence.columns) for part in parts)
+    return combined.group_by(keys).agg(pl.col("count").sum()).sort(keys)
 
 
 @dataclass(frozen=True)

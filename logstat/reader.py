@@ -9,7 +9,7 @@ from io import BufferedIOBase
 import polars as pl
 
 from logstat.errors import InputError
-from logstat.formats import LogFormat
+from logstat.formats import IMPOSSIBLE_DAY, LogFormat
 from logstat.inputs import DAMAGE, Input, open_decoded
 
 SAMPLE_LINES = 200
@@ -104,14 +104,18 @@ def parse_lines(lines: pl.LazyFrame, log_format: LogFormat, fields: Sequence[str
 
     Only the requested fields are captured, and the regex stops after the last of them.
     The regex runs once, into a struct column: referring to the same ``extract_groups``
-    expression from several columns would run it once per column.
+    expression from several columns would run it once per column. A ``$time_local`` on a day
+    that does not exist (31/Feb) leaves its line unparsed.
     """
     line = pl.col("line")
     matched = lines.with_columns(line.str.extract_groups(log_format.pattern(fields)).alias("_fields"))
     matched = matched.with_columns(pl.col("_fields").struct.field(name) for name in fields).drop("_fields")
+    is_parsed = pl.col("status").is_not_null()
+    if "time_local" in fields:
+        is_parsed = is_parsed & ~pl.col("time_local").str.contains(IMPOSSIBLE_DAY).fill_null(value=True)
     is_blank = blank_line()
     kind = (
-        pl.when(pl.col("status").is_not_null())
+        pl.when(is_parsed)
         .then(pl.lit(LineKind.PARSED, pl.UInt8))
         .when(is_blank)
         .then(pl.lit(LineKind.BLANK, pl.UInt8))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from logstat.cli import app
-from logstat.evidence import Percentiles, percentiles
+from logstat.evidence import REQUEST_LIMIT, VALUE_LIMIT, Percentiles, percentiles
 from logstat.formats import BUILTIN_FORMATS, LogFormat, resolve_log_format
 from logstat.inputs import open_inputs
 from logstat.report import NO_LATENCY, Report, build_report
@@ -271,6 +271,34 @@ def test_query_strings_are_grouped(tmp_path: Path) -> None:
         {"value": "/other", "count": 1, "share": 0.2, "distinct_queries": 1},
     ]
     assert all("distinct_queries" not in r for r in data["by_code"][0]["evidence"]["top"]["client"])
+
+
+def test_long_values_are_capped_after_counting(tmp_path: Path) -> None:
+    # Agents that differ only after the cap are one value; one of exactly the cap is kept whole.
+    long_a, long_b, exact = "A" * 400, "A" * 300 + "B" * 50, "C" * VALUE_LIMIT
+    lines = [timed(500, agent=agent) for agent in (long_a, long_b, exact)]
+    agents = {r.value: r.count for r in report_of(tmp_path, lines).evidence["500"].top["agent"]}
+    assert agents == {"A" * VALUE_LIMIT + "…": 2, exact: 1}
+
+
+def test_a_request_longer_than_the_pass_keeps_is_still_a_path(tmp_path: Path) -> None:
+    target = "/search?q=" + "x" * (REQUEST_LIMIT + 100)
+    lines = [timed(414, request=f"GET {target} HTTP/1.1"), timed(414, request="GET /short HTTP/1.1")]
+    report = report_of(tmp_path, lines)
+    paths = {r.value: (r.count, r.distinct_queries) for r in report.evidence["414"].top["path"]}
+    assert paths == {"/search": (1, 1), "/short": (1, 0)}
+    odd = report.evidence_table.filter(pl.col("dim") == "odd_request")
+    assert odd.is_empty()
+
+
+def test_links_keep_control_characters_of_the_referer(tmp_path: Path) -> None:
+    referer = "https://example.com/a\x1fb\x01"
+    lines = [timed(404, referer=referer, request="GET /gone?x=1 HTTP/1.1")] * 2
+    report = report_of(tmp_path, lines)
+    table = report.evidence_table.filter(pl.col("status") == "404")
+    dims = ("referer", "link")
+    values = {dim: dict(table.filter(pl.col("dim") == dim).select("value", "count").iter_rows()) for dim in dims}
+    assert values == {"referer": {referer: 2}, "link": {f"{referer} -> /gone": 2}}
 
 
 CUSTOM = (

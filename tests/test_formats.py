@@ -6,6 +6,7 @@ the line-level tests parse with both engines and require them to agree.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from logstat.aggregate import needed_fields
 from logstat.errors import FormatError, UnknownFormatError
 from logstat.formats import (
     BUILTIN_FORMATS,
+    FIELD_PATTERNS,
+    IMPOSSIBLE_DAY,
     LogFormat,
     compile_apache,
     compile_nginx,
@@ -596,3 +599,18 @@ def test_every_pattern_compiles_in_re_and_polars(fmt: LogFormat) -> None:
         extracted = probe.select(pl.col("line").str.extract_groups(pattern)).unnest("line")
         assert extracted.columns == list(re.compile(pattern).groupindex)
         assert probe.select(pl.col("line").str.contains(pattern)).dtypes == [pl.Boolean]
+
+
+def test_impossible_day_agrees_with_the_calendar() -> None:
+    """Every day 28-31 of every month of every year the time pattern accepts (1000-9899)."""
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    days = [
+        (f"{day}/{months[month - 1]}/{year}:00:00:00 +0000", day > calendar.monthrange(year, month)[1])
+        for year in range(1000, 9900)
+        for month in range(1, 13)
+        for day in range(28, 32)
+    ]
+    frame = pl.DataFrame(days, schema=["time_local", "impossible"], orient="row")
+    found = frame.select(pl.col("time_local").str.contains(IMPOSSIBLE_DAY))["time_local"]
+    assert found.to_list() == frame["impossible"].to_list()
+    assert re.match(FIELD_PATTERNS["time_local"] + "$", days[0][0])
