@@ -140,6 +140,10 @@ def split_counts(collected: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return collected.filter(is_count).drop("dim", "value"), evidence
 
 
+def _seconds(time_local: pl.Expr) -> pl.Expr:
+    return time_local.str.slice(18, 2).cast(pl.Int64)
+
+
 def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     """Bring a collected :func:`count_lines` table to :data:`COUNT_SCHEMA`.
 
@@ -151,13 +155,12 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     if "dim" in counts.columns:
         counts = split_counts(counts)[0]
     if "minute_text" in counts.columns:
-        counts = counts.with_columns(
-            minute=_plausible(
-                (pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(UTC, _TIME_LOCAL, strict=False)
-            ),
-            first=_plausible(pl.col("first_text").str.strptime(UTC, _TIME_LOCAL, strict=False)),
-            last=_plausible(pl.col("last_text").str.strptime(UTC, _TIME_LOCAL, strict=False)),
-            has_time=pl.lit(value=True),
+        # Only the minute is converted; the first and last times differ from it by their
+        # seconds (a leap second, :60, is the next minute's :00).
+        minute = (pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(UTC, _TIME_LOCAL, strict=False)
+        counts = counts.with_columns(minute=_plausible(minute), has_time=pl.lit(value=True)).with_columns(
+            first=pl.col("minute") + pl.duration(seconds=_seconds(pl.col("first_text"))),
+            last=pl.col("minute") + pl.duration(seconds=_seconds(pl.col("last_text"))),
         )
     elif "minute" in counts.columns:
         counts = counts.with_columns(has_time=pl.lit(value=True))

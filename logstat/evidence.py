@@ -244,22 +244,29 @@ class Window:
     times_average: float
 
 
-def top_values(evidence: pl.DataFrame, raw: str, dim: str, *, total: int, top: int) -> list[Ranked]:
-    """The ``top`` most frequent values of ``dim`` among requests with status ``raw``."""
-    rows = (
-        evidence.filter((pl.col("status") == raw) & (pl.col("dim") == dim))
-        .sort(["count", "value"], descending=[True, False])
+def top_values(evidence: pl.DataFrame, *, total: int, top: int) -> dict[tuple[str, str], list[Ranked]]:
+    """The ``top`` most frequent values of every (status, dimension) of an evidence table.
+
+    ``total`` maps each status to its number of requests, for the shares; paths also get
+    their number of distinct query strings (from the ``uri`` rows).
+    """
+    ranked = (
+        evidence.sort(["count", "value"], descending=[True, False])
+        .group_by("status", "dim", maintain_order=True)
         .head(top)
     )
-    queries: dict[str, int] = {}
-    if dim == "path":
-        uris = evidence.filter((pl.col("status") == raw) & (pl.col("dim") == "uri"))
-        paths = uris.select(pl.col("value").str.replace(r"\?.*$", "").alias("path"))["path"]
-        queries = {str(k): int(v) for k, v in paths.value_counts().iter_rows()}
-    return [
-        Ranked(str(value), int(count), int(count) / total if total else 0.0, queries.get(str(value), 0))
-        for value, count in rows.select("value", "count").iter_rows()
-    ]
+    queries = (
+        evidence.filter(pl.col("dim") == "uri")
+        .group_by("status", pl.col("value").str.replace(r"\?.*$", ""))
+        .agg(pl.len().alias("queries"))
+        .with_columns(dim=pl.lit("path"))
+    )
+    ranked = ranked.join(queries, on=["status", "dim", "value"], how="left", maintain_order="left")
+    found: dict[tuple[str, str], list[Ranked]] = {}
+    for status, dim, value, count, distinct in ranked.select("status", "dim", "value", "count", "queries").iter_rows():
+        share = count / total[status] if total.get(status) else 0.0
+        found.setdefault((status, dim), []).append(Ranked(value, count, share, distinct or 0))
+    return found
 
 
 def percentiles(values_ms: pl.DataFrame) -> Percentiles | None:

@@ -533,6 +533,12 @@ def assemble_report(
     evidence = _combine_evidence([p.evidence for p in per_input])
     latency_dims = tuple(dict.fromkeys(LATENCY_FIELDS[f][0] for p in per_input for f in latency_fields(p.log_format)))
     by_code_latency = _latency(evidence, pl.col("status"), latency_dims)
+    error_codes = [row for row in by_code if re.match(ERROR_STATUS, row.raw)]
+    ranked = top_values(
+        evidence.filter(pl.col("status").is_in([row.raw for row in error_codes])),
+        total={row.raw: row.count for row in error_codes},
+        top=top,
+    )
     report = Report(
         generated_at=now or datetime.now(UTC),
         inputs=summaries,
@@ -547,11 +553,10 @@ def assemble_report(
         evidence_table=evidence,
         evidence={
             row.raw: CodeEvidence(
-                {dim: top_values(evidence, row.raw, dim, total=row.count, top=top) for dim in SHOWN_DIMENSIONS},
+                {dim: ranked.get((row.raw, dim), []) for dim in SHOWN_DIMENSIONS},
                 busiest_window(minutes, row.raw),
             )
-            for row in by_code
-            if re.match(ERROR_STATUS, row.raw)
+            for row in error_codes
         },
         latency_dims=latency_dims,
         latency_by_code=by_code_latency,

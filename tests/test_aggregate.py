@@ -330,3 +330,10 @@ def test_apache_epoch_milliseconds_do_not_break_the_report(write_log: LogWriter)
     assert (report.totals.parsed, report.totals.unparsed) == (2, 0)
     assert (report.first, report.last) == (None, None)
     assert [(row.raw, row.count) for row in report.by_code] == [("200", 1), ("503", 1)]
+
+
+def test_a_leap_second_is_the_next_minutes_first(write_log: LogWriter) -> None:
+    path = write_log([line("31/Dec/2016:23:59:59 +0000"), line("31/Dec/2016:23:59:60 +0000")])
+    counts = counts_of(path)
+    assert totals(counts)["parsed"] == 2
+    assert time_range(counts) == (at(2016, 12, 31, 23, 59, 59), at(2017, 1, 1, 0, 0, 0))
