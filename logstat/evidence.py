@@ -136,7 +136,7 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
             if dim not in REQUEST_DIMENSIONS:
                 derived[dim] = _cut(fields.struct.field(field_name))
         if "request" in wanted:
-            derived["request"] = _cut(fields.struct.field("request"), REQUEST_LIMIT)
+            derived["request"] = _cut(fields.struct.field("request"), REQUEST_LIMIT + 1)
     for field_name in latency_fields(log_format):
         dims[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
     stages = [captured, derived, dims]
@@ -179,7 +179,7 @@ def _target(request: pl.Expr) -> pl.Expr:
     """
     whole = request.str.extract(_REQUEST_LINE, 1)
     cut = request.str.extract(r"^[A-Z][A-Z_-]* (\S+)", 1)
-    return _capped(pl.when(request.str.len_chars() >= REQUEST_LIMIT).then(cut).otherwise(whole))
+    return _capped(pl.when(request.str.len_chars() > REQUEST_LIMIT).then(cut).otherwise(whole))
 
 
 def expand_evidence(evidence: pl.DataFrame) -> pl.DataFrame:
@@ -244,7 +244,7 @@ class Window:
     times_average: float
 
 
-def top_values(evidence: pl.DataFrame, *, total: int, top: int) -> dict[tuple[str, str], list[Ranked]]:
+def top_values(evidence: pl.DataFrame, *, total: dict[str, int], top: int) -> dict[tuple[str, str], list[Ranked]]:
     """The ``top`` most frequent values of every (status, dimension) of an evidence table.
 
     ``total`` maps each status to its number of requests, for the shares; paths also get

@@ -291,6 +291,26 @@ def test_a_request_longer_than_the_pass_keeps_is_still_a_path(tmp_path: Path) ->
     assert odd.is_empty()
 
 
+@pytest.mark.parametrize(
+    ("protocol", "length", "dim"),
+    [
+        (" HTTP/1.1", REQUEST_LIMIT, "path"),
+        ("", REQUEST_LIMIT, "odd_request"),  # whole, and no protocol: odd
+        ("", REQUEST_LIMIT + 1, "path"),  # cut by the pass: only its start is judged
+        (" HTTP/1.1", REQUEST_LIMIT + 1, "path"),
+    ],
+)
+def test_request_lines_at_the_limit(tmp_path: Path, protocol: str, length: int, dim: str) -> None:
+    start = "GET /p?q="
+    request = start + "x" * (length - len(start) - len(protocol)) + protocol
+    assert len(request) == length
+    report = report_of(tmp_path, [timed(414, request=request)])
+    table = report.evidence_table.filter(pl.col("dim").is_in(["path", "odd_request"]))
+    assert table.select("dim", "count").rows() == [(dim, 1)]
+    if dim == "path":
+        assert table["value"].to_list() == ["/p"]
+
+
 def test_links_keep_control_characters_of_the_referer(tmp_path: Path) -> None:
     referer = "https://example.com/a\x1fb\x01"
     lines = [timed(404, referer=referer, request="GET /gone?x=1 HTTP/1.1")] * 2
