@@ -2,7 +2,7 @@
 
 During the single pass over an input, every parsed line contributes a *count row*, and a line
 with an error status (4xx/5xx, which includes nginx's 444 and 499) also contributes one row per
-drill-down dimension: its path, client, user agent and so on. Lines of formats with latency
+drill-down field: its request line, client, user agent and so on. Lines of formats with latency
 fields contribute their time in milliseconds. These rows are counted by (status, dimension,
 value), so memory grows with the number of distinct values, not with the number of lines.
 Everything else here works on the small collected table.
