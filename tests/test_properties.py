@@ -1,9 +1,11 @@
-"""Properties: generated combined lines parse back to their fields; line counts reconcile."""
+"""Properties: generated combined lines parse back to their fields; line counts reconcile; the
+drill-down agrees with an independent count."""
 
 from __future__ import annotations
 
 import re
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from logstat.aggregate import needed_fields, parse_time
 from logstat.errors import NoParsableLinesError
+from logstat.evidence import REQUEST_LIMIT, VALUE_LIMIT
 from logstat.formats import BUILTIN_FORMATS
 from logstat.inputs import Input
 from logstat.report import build_report
@@ -164,3 +167,62 @@ def test_report_line_counts_reconcile(file: tuple[list[str], list[str]], final_n
     assert sum(row.count for row in report.by_class) == good
     assert len(report.unparsed_samples) == min(totals.unparsed, 20)
     assert report.inputs[0].totals == totals
+
+
+# Request targets with spaces, queries, escapes and non-ASCII, some longer than the pass keeps.
+targets = st.one_of(
+    st.text(st.sampled_from(list("ab/?=&% 中\\\"")), max_size=40),
+    st.builds(lambda n, tail: "/" + "p" * n + tail, st.integers(280, 700), st.sampled_from(["", "?q=1", " x"])),
+).map(escaped)
+error_lines = st.builds(
+    lambda status, method, target, proto, referer: (status, f"{method} {target}{proto}", referer),
+    st.sampled_from(["400", "404", "404", "500"]),
+    st.sampled_from(["GET", "POST", "get", ""]),
+    targets,
+    st.sampled_from([" HTTP/1.1", "", " HTTP/2.0 x"]),
+    st.sampled_from(["-", "", "https://example.com/a", "https://example.com/中?x=1"]),
+)
+
+
+def expected_path(request: str) -> str | None:
+    """The drill-down path of a request line as logged, computed independently; None if odd."""
+    if len(request) > REQUEST_LIMIT:
+        found = re.match(r"[A-Z][A-Z_-]* (\S+)", request)
+    else:
+        found = re.fullmatch(r"[A-Z][A-Z_-]* (\S+) [A-Z]+/[0-9.]+", request)
+    if found is None:
+        return None
+    target = found.group(1)
+    target = target if len(target) <= VALUE_LIMIT else target[:VALUE_LIMIT] + "…"
+    return target.split("?", 1)[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(error_lines, min_size=1, max_size=12))
+def test_drill_down_paths_and_links_match_an_independent_count(rows: list[tuple[str, str, str]]) -> None:
+    lines = [
+        f'192.0.2.{i % 3} - - [10/Oct/2026:13:55:{i:02d} +0000] "{request}" {status} 5 "{referer}" "agent"'
+        for i, (status, request, referer) in enumerate(rows)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "access.log"
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        report = build_report([Input("access.log", path)], log_format=COMBINED, top=1000)
+    table = report.evidence_table
+    for status in {status for status, _, _ in rows}:
+        mine = [(request, referer) for s, request, referer in rows if s == status]
+        paths = Counter(p for request, _ in mine if (p := expected_path(request)) is not None)
+        links = Counter(
+            f"{referer} -> {p}"
+            for request, referer in mine
+            if status == "404" and referer not in ("-", "") and (p := expected_path(request)) is not None
+        )
+
+        def counted(dim: str, code: str = status) -> Counter[str]:
+            found = table.filter((pl.col("status") == code) & (pl.col("dim") == dim))
+            return Counter({str(value): int(count) for value, count in found.select("value", "count").iter_rows()})
+
+        assert counted("path") == paths
+        assert counted("link") == links
+        assert counted("odd_request").total() == len(mine) - paths.total()
+        assert counted("referer") == Counter(referer for _, referer in mine)
