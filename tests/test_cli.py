@@ -221,3 +221,17 @@ def test_help_has_examples(command: str) -> None:
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == ExitCode.OK and out.startswith("logstat ")
+
+
+def test_readme_quick_start_shows_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line of the README's quick-start transcript (bar the marked cuts) is in today's output."""
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    transcript = readme.split("The first command prints (trimmed where marked `…`):\n\n```text\n", 1)[1]
+    shown = [line for line in transcript.split("```", 1)[0].splitlines() if line != "…"]
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["summarize", "sample_logs/incidents.log"])
+    assert result.exit_code == 0, result.stderr
+    printed = result.stdout.splitlines()
+    assert len(shown) > 60
+    assert [line for line in shown if line not in printed] == []
