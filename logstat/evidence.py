@@ -193,9 +193,13 @@ def expand_evidence(evidence: pl.DataFrame) -> pl.DataFrame:
     value = pl.col("value")
     requests = evidence.filter(pl.col("dim") == "request").with_columns(_target=_target(value))
     proper = pl.col("_target").is_not_null()
-    referers = evidence.filter(pl.col("dim") == "referer").with_columns(
-        _referer=value.str.split(LINK).list.first(),
-        _target=_target(value.str.split(LINK).list.get(1, null_on_oob=True)),
+    referers = (
+        evidence.filter(pl.col("dim") == "referer")
+        .with_columns(_parts=value.str.split(LINK))
+        .with_columns(
+            _referer=pl.col("_parts").list.first(),
+            _target=_target(pl.col("_parts").list.get(1, null_on_oob=True)),
+        )
     )
     linked = pl.col("_target").is_not_null() & ~pl.col("_referer").is_in(["-", ""])
     path = pl.col("_target").str.replace(r"\?.*$", "")
