@@ -105,7 +105,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool, typer.Option("--version", metavar="", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """What your HTTP status codes say, from nginx and Apache access logs."""
@@ -207,13 +207,14 @@ def _lang(value: str) -> Lang:
 
 FilesArg = Annotated[
     list[str],
-    typer.Argument(help="Access log files; '-' reads standard input.", show_default=False),
+    typer.Argument(metavar="FILE...", help="Access log files; '-' reads standard input.", show_default=False),
 ]
 LogFormatOpt = Annotated[
     str | None,
     typer.Option(
         "--log-format",
         "-l",
+        metavar="FORMAT",
         help="A built-in format name (see 'logstat formats'), or the server's own nginx "
         "log_format / Apache LogFormat string. Default: detected per file.",
     ),
@@ -227,6 +228,7 @@ OutputOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Write the report to this file instead of stdout; repeatable. "
         "The suffix picks each file's format: .txt .csv .json .md .html.",
         show_default=False,
@@ -246,7 +248,10 @@ TableOpt = Annotated[
     typer.Option("--table", help="The table CSV writes: codes, classes, series or unparsed."),
 ]
 BomOpt = Annotated[
-    bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte order mark, so Excel shows Chinese correctly.")
+    bool,
+    typer.Option(
+        "--bom", metavar="", help="Start CSV with a UTF-8 byte order mark, so Excel shows Chinese correctly."
+    ),
 ]
 FailIfOpt = Annotated[
     list[str] | None,
@@ -258,24 +263,28 @@ FailIfOpt = Annotated[
         show_default=False,
     ),
 ]
-LangOpt = Annotated[str, typer.Option("--lang", help="Language of explanations: en or zh.")]
+LangOpt = Annotated[str, typer.Option("--lang", metavar="en|zh", help="Language of explanations: en or zh.")]
 SinceOpt = Annotated[
     str | None,
     typer.Option(
         "--since",
+        metavar="TIME",
         help="Count only requests at or after this time (inclusive): an age like 24h, 7d, 90m, "
         "ISO 8601 (2026-10-10T13:00:00Z; no offset means UTC), or the log's own 10/Oct/2026:13:00:00 +0000.",
     ),
 ]
 UntilOpt = Annotated[
     str | None,
-    typer.Option("--until", help="Count only requests before this time (exclusive); same forms as --since."),
+    typer.Option(
+        "--until", metavar="TIME", help="Count only requests before this time (exclusive); same forms as --since."
+    ),
 ]
 TopOpt = Annotated[
     int,
     typer.Option(
         "--top",
         min=0,
+        metavar="N",
         help="How many paths, clients, agents ... to show per error code; 0 skips the drill-down "
         "and latency, for speed.",
     ),
@@ -284,6 +293,7 @@ CsvRawOpt = Annotated[
     bool,
     typer.Option(
         "--csv-raw",
+        metavar="",
         help="Write CSV cells from log data as they are, without the leading ' that keeps a spreadsheet "
         "from running them as formulas; for programs, not spreadsheets.",
     ),
@@ -291,10 +301,13 @@ CsvRawOpt = Annotated[
 QuietOpt = Annotated[
     bool,
     typer.Option(
-        "--quiet", "-q", help="No report on stdout and no progress; -o files and --fail-if verdicts are still written."
+        "--quiet",
+        "-q",
+        metavar="",
+        help="No report on stdout and no progress; -o files and --fail-if verdicts are still written.",
     ),
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]
 
 
 @app.command()
@@ -439,7 +452,7 @@ def codes(
     selectors: Annotated[
         list[str] | None, typer.Argument(help="Codes (404) or classes (4xx); default: all.", show_default=False)
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print JSON instead of text.")] = False,
     lang: LangOpt = "en",
     debug: DebugOpt = False,
 ) -> None:
@@ -478,7 +491,7 @@ def codes(
 
 @app.command()
 def formats(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the built-in log formats, each with its definition and an example line.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,18 @@ def test_help_has_examples(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == ExitCode.OK
     assert "Examples:" in out or "--log-format" in out
+
+
+@pytest.mark.parametrize("command", ["summarize", "codes", "formats"])
+def test_help_names_what_options_take(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flag shows no value placeholder (``--quiet <bool>`` reads as if it took one)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    _, out, _ = run(command, "--help")
+    option_rows = [line for line in out.splitlines() if "--" in line and "--help" not in line]
+    assert option_rows
+    assert [line for line in option_rows if "<bool>" in line or "<str>" in line] == []
+    if command == "summarize":
+        assert re.search(r"--since +TIME ", out) and re.search(r"--output +-o +FILE ", out)
 
 
 def test_version() -> None:
