@@ -178,6 +178,8 @@ class Report:
     latency_overall: dict[str, Percentiles] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     top: int = DEFAULT_TOP
+    window: TimeWindow = OPEN_WINDOW
+    """The ``--since``/``--until`` window the counts are limited to (open: no limit)."""
 
     @property
     def log_format_label(self) -> str:
@@ -229,6 +231,7 @@ class Report:
                 "detected": all(i.detected for i in self.inputs),
             },
             "time_range": {"first": _iso(self.first), "last": _iso(self.last)},
+            "window": {"since": _iso(self.window.since), "until": _iso(self.window.until)},
             "totals": _totals_dict(self.totals),
             "by_class": [
                 {
@@ -492,13 +495,17 @@ def build_report(
         per_input.append(counted)
     if undetected and len(undetected) == len(inputs):
         raise undetected[0]
-    return assemble_report(per_input, top=top, now=now)
+    return assemble_report(per_input, top=top, now=now, window=window)
 
 
 def assemble_report(
-    per_input: Sequence[InputCounts], *, top: int = DEFAULT_TOP, now: datetime | None = None
+    per_input: Sequence[InputCounts],
+    *,
+    top: int = DEFAULT_TOP,
+    now: datetime | None = None,
+    window: TimeWindow = OPEN_WINDOW,
 ) -> Report:
-    """Combine per-input count tables into one :class:`Report`."""
+    """Combine per-input count tables into one :class:`Report` (counted within ``window``)."""
     registry = load_registry()
     summaries = tuple(
         InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)), p.source.note)
@@ -563,6 +570,7 @@ def assemble_report(
         latency_by_class=_latency(evidence, _class_expr(), latency_dims),
         latency_overall=_latency(evidence, pl.lit("all"), latency_dims).get("all", {}),
         top=top,
+        window=window,
     )
     return replace(report, findings=find(report))
 

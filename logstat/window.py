@@ -54,8 +54,11 @@ def parse_moment(text: str, *, now: datetime) -> datetime:
 
 
 def build_window(since: str | None, until: str | None, *, now: datetime | None = None) -> TimeWindow:
-    """The window for the ``--since`` and ``--until`` option values."""
-    moment = now or datetime.now(UTC)
+    """The window for the ``--since`` and ``--until`` option values.
+
+    A relative age counts back from ``now`` (default: the current time, to the whole second,
+    like the log's own times)."""
+    moment = now or datetime.now(UTC).replace(microsecond=0)
     window = TimeWindow(
         parse_moment(since, now=moment) if since else None,
         parse_moment(until, now=moment) if until else None,

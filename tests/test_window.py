@@ -92,3 +92,42 @@ def test_bad_since_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["summarize", str(_log(tmp_path)), "--since", "last tuesday"])
     assert result.exit_code == ExitCode.USAGE
     assert "cannot read the time 'last tuesday'" in result.stderr
+
+
+def test_report_states_its_window(tmp_path: Path) -> None:
+    code, data, _ = run(str(_log(tmp_path)), "--since", "2026-10-10T13:00:00Z", "--until", "2026-10-10T14:00:00Z")
+    assert code == ExitCode.OK
+    assert data["window"] == {"since": "2026-10-10T13:00:00Z", "until": "2026-10-10T14:00:00Z"}
+    _, whole, _ = run(str(_log(tmp_path)))
+    assert whole["window"] == {"since": None, "until": None}
+    for fmt, less in (("table", "<"), ("markdown", "<"), ("html", "&lt;")):
+        args = ["summarize", str(_log(tmp_path)), "--until", "2026-10-10T14:00:00Z", "-f", fmt]
+        out = CliRunner().invoke(app, args).stdout
+        assert f"{less} 2026-10-10 14:00:00 UTC" in out, fmt
+        assert "≥" not in out, fmt
+
+
+def test_relative_window_starts_on_a_whole_second() -> None:
+    assert build_window("24h", None).since.microsecond == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("lang", "span", "message"), [
+    ("en", "no requests in the time window", "No requests in the time window: all 5 requests fall outside it."),
+    ("zh", "时间窗口内没有请求", "时间窗口内没有请求：全部 5 个请求都在窗口之外。"),
+])
+def test_an_empty_window_is_not_called_an_empty_input(tmp_path: Path, lang: str, span: str, message: str) -> None:
+    for fmt in ("table", "markdown", "html"):
+        args = ["summarize", str(_log(tmp_path)), "--since", "1h", "--lang", lang, "-f", fmt]
+        out = CliRunner().invoke(app, args).stdout
+        assert span in out and message in out, fmt
+        assert "no timestamps" not in out and "No requests in the input" not in out, fmt
+
+
+def test_time_range_without_requests_says_why(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    assert "Time range  no requests\n" in CliRunner().invoke(app, ["summarize", str(empty)]).stdout
+    untimed = tmp_path / "untimed.log"
+    untimed.write_text('192.0.2.1 "GET / HTTP/1.1" 200\n')
+    args = ["summarize", str(untimed), "-l", '$remote_addr "$request" $status']
+    assert "Time range  no timestamps in this format\n" in CliRunner().invoke(app, args).stdout

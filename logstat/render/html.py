@@ -37,9 +37,8 @@ from logstat.render.markdown import (
     latency_rows,
     notes,
     requests,
-    time_span,
-    when,
 )
+from logstat.render.table import no_requests, time_span, when, window_span
 from logstat.render.text import percent, visible
 from logstat.report import CLASS_ORDER, NO_LATENCY, Report, UnparsedSample
 from logstat.series import Period, class_series, coarser, period_count
@@ -130,6 +129,7 @@ def _facts(report: Report, lang: Lang) -> str:
         ("inputs", names),
         ("format", format_label(report, lang)),
         ("time", time_span(report, lang)),
+        *(("window", w) for w in [window_span(report)] if w),
         ("lines", accounting(report, lang)),
         *(("note", note) for note in notes(report)),
     ]
@@ -484,7 +484,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
     if report.by_code:
         parts += [_class_section(report, lang), _chart_section(report, options), _code_section(report, lang)]
     else:
-        parts.append(f'<p style="margin:16px 0">{_lbl("no_requests", lang)}</p>')
+        parts.append(f'<p style="margin:16px 0">{_e(no_requests(report, lang))}</p>')
     if report.evidence:
         parts.append(_evidence_section(report, lang))
     if report.by_code:

@@ -12,7 +12,7 @@ spans and only has ``|`` and line breaks escaped (:func:`escape_cell`).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from logstat import __version__
 from logstat.evidence import Percentiles
@@ -20,6 +20,7 @@ from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.table import LABELS as TABLE_LABELS
 from logstat.render.table import accounting as table_accounting
+from logstat.render.table import no_requests, time_span, when, window_span
 from logstat.render.text import first_sentence, percent, visible
 from logstat.report import CLASS_ORDER, NO_LATENCY, CodeEvidence, CodeRow, Report
 from logstat.series import Period, auto_period, bucket_size, class_series, sparkline
@@ -86,11 +87,6 @@ def escape_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def when(moment: datetime | None) -> str:
-    """``2015-05-17 10:05:00 UTC``, or ``-`` without a time."""
-    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def format_label(report: Report, lang: Lang) -> str:
     """The log format name with ``(detected)``/``(given)``, or ``mixed: a, b``, in ``lang``."""
     names = list(dict.fromkeys(i.log_format.name for i in report.inputs))
@@ -108,13 +104,6 @@ def accounting(report: Report, lang: Lang) -> str:
 def notes(report: Report) -> list[str]:
     """What the reader should know about particular inputs (e.g. a damaged archive), one per input."""
     return [f"{i.name}: {i.note}" for i in report.inputs if i.note]
-
-
-def time_span(report: Report, lang: Lang) -> str:
-    """``first → last`` in UTC, or the "no timestamps" label."""
-    if report.first is None:
-        return label("no_time", lang)
-    return f"{when(report.first)} → {when(report.last)}"
 
 
 def code_reason(report: Report, raw: str, lang: Lang) -> tuple[str, str, str]:
@@ -255,6 +244,7 @@ def _header(report: Report, lang: Lang) -> list[str]:
         ("inputs", names),
         ("format", escape(format_label(report, lang))),
         ("time", escape(time_span(report, lang))),
+        *(("window", escape(w)) for w in [window_span(report)] if w),
         ("lines", accounting(report, lang)),
         *(("note", escape(note)) for note in notes(report)),
     ]
@@ -347,7 +337,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
     if report.by_code:
         parts += [_class_table(report, lang), _code_table(report, lang)]
     else:
-        parts.append([label("no_requests", lang)])
+        parts.append([no_requests(report, lang)])
     period = chart_period(report, options)
     if period is not None:
         parts.append(_trend(report, period, lang))

@@ -34,6 +34,9 @@ LABELS: dict[str, dict[Lang, str]] = {
     "separator": {"en": ", ", "zh": "，"},
     "note": {"en": "Note", "zh": "注意"},
     "no_time": {"en": "no timestamps in this format", "zh": "此格式不含时间"},
+    "none_in_window": {"en": "no requests in the time window", "zh": "时间窗口内没有请求"},
+    "none": {"en": "no requests", "zh": "没有请求"},
+    "window": {"en": "Window", "zh": "时间窗口"},
     "by_class": {"en": "Requests by class", "zh": "按类别统计"},
     "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
     "class": {"en": "Class", "zh": "类别"},
@@ -49,6 +52,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "line": {"en": "Line", "zh": "内容"},
     "unregistered": {"en": "unregistered", "zh": "未注册"},
     "no_requests": {"en": "No requests in the input.", "zh": "输入中没有请求。"},
+    "no_requests_in_window": {
+        "en": "No requests in the time window: all {n:,} requests fall outside it.",
+        "zh": "时间窗口内没有请求：全部 {n:,} 个请求都在窗口之外。",
+    },
     "findings": {"en": "Findings", "zh": "诊断发现"},
     "detail": {"en": "What the log shows", "zh": "日志显示"},
     "check": {"en": "Check", "zh": "检查"},
@@ -85,8 +92,32 @@ def _label(key: str, lang: Lang, **values: object) -> str:
     return LABELS[key][lang].format(**values)
 
 
-def _when(moment: datetime | None) -> str:
+def when(moment: datetime | None) -> str:
+    """``2015-05-17 10:05:00 UTC``, or ``-`` without a time."""
     return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def time_span(report: Report, lang: Lang) -> str:
+    """``first → last`` in UTC or, when there is none, why: no time in the format, or none in the window."""
+    if report.first is not None:
+        return f"{when(report.first)} → {when(report.last)}"
+    if not any(i.log_format.time_field for i in report.inputs):
+        return _label("no_time", lang)
+    return _label("none_in_window" if report.totals.filtered else "none", lang)
+
+
+def window_span(report: Report) -> str | None:
+    """The ``--since``/``--until`` window as ``≥ since, < until`` in UTC; None without one."""
+    window = report.window
+    ends = [f"≥ {when(window.since)}" if window.since else "", f"< {when(window.until)}" if window.until else ""]
+    return ", ".join(end for end in ends if end) or None
+
+
+def no_requests(report: Report, lang: Lang) -> str:
+    """What to say instead of the tables when no request was counted."""
+    if report.totals.filtered:
+        return _label("no_requests_in_window", lang, n=report.totals.filtered)
+    return _label("no_requests", lang)
 
 
 def build_tables(report: Report, options: RenderOptions) -> Group:
@@ -100,7 +131,7 @@ def build_tables(report: Report, options: RenderOptions) -> Group:
     if report.by_code:
         parts += [_class_table(report, lang, frame), _code_table(report, lang, frame)]
     else:
-        parts.append(Text(_label("no_requests", lang)))
+        parts.append(Text(no_requests(report, lang)))
     if report.evidence:
         parts.append(_evidence_table(report, lang, frame))
     parts.append(_latency_part(report, lang, frame))
@@ -155,8 +186,10 @@ def _header(report: Report, lang: Lang) -> Table:
             how = "detected" if summary.detected else "given"
             line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {summary.totals.lines:,} lines)"
             grid.add_row(_label("inputs", lang) if i == 0 else "", Text(line))
-    span = _label("no_time", lang) if report.first is None else f"{_when(report.first)} → {_when(report.last)}"
-    grid.add_row(_label("time", lang), Text(span))
+    grid.add_row(_label("time", lang), Text(time_span(report, lang)))
+    window = window_span(report)
+    if window is not None:
+        grid.add_row(_label("window", lang), Text(window))
     grid.add_row(_label("lines", lang), Text(accounting(report.totals, lang)))
     for summary in report.inputs:
         if summary.note:
@@ -256,7 +289,7 @@ def _evidence_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
         if found.window is not None and found.window.count > 1:
             w = found.window
             lines.append(
-                _label("busiest", lang, minutes=w.minutes, start=_when(w.start), count=w.count, times=w.times_average)
+                _label("busiest", lang, minutes=w.minutes, start=when(w.start), count=w.count, times=w.times_average)
             )
         table.add_row(Text(visible(row.raw)), Text(f"{row.count:,}"), Text("\n".join(lines)))
     return table
