@@ -230,7 +230,8 @@ OutputOpt = Annotated[
         "-o",
         metavar="FILE",
         help="Write the report to this file instead of stdout; repeatable. "
-        "The suffix picks each file's format: .txt .csv .json .md .html.",
+        "The suffix picks each file's format: .txt .csv .json .md .html. "
+        "'-' is stdout, in --format (default table), next to the files.",
         show_default=False,
     ),
 ]
@@ -304,7 +305,7 @@ QuietOpt = Annotated[
         "--quiet",
         "-q",
         metavar="",
-        help="No report on stdout and no progress; -o files and --fail-if verdicts are still written.",
+        help="No report on stdout (unless -o -) and no progress; -o files and --fail-if verdicts are still written.",
     ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]
@@ -339,6 +340,7 @@ def summarize(
       zcat access.log.2.gz | logstat summarize -
       logstat summarize app.log --log-format '$remote_addr [$time_local] "$request" $status'
       logstat summarize access.log --by hour -o report.html -o series.csv --table series
+      logstat summarize access.log -o report.html -o -     # a file, and the table on stdout
       logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
 
     \b
@@ -365,11 +367,13 @@ def summarize(
             lang=chosen, width=_terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw
         )
         if not targets and not quiet:
-            shown = output_format or OutputFormat.TABLE
-            sys.stdout.write(renderer_for(shown)(report, dataclasses.replace(options, color=_is_terminal())))
-            sys.stdout.flush()
+            targets = [(STDOUT, output_format or OutputFormat.TABLE)]
         for path, path_format in targets:
-            write_atomic(path, renderer_for(path_format)(report, options))
+            if path == STDOUT:
+                sys.stdout.write(renderer_for(path_format)(report, dataclasses.replace(options, color=_is_terminal())))
+                sys.stdout.flush()
+            else:
+                write_atomic(path, renderer_for(path_format)(report, options))
         _check_thresholds(rules, report)
 
 
@@ -377,7 +381,7 @@ def _refuse_inputs_as_outputs(files: list[str], targets: list[tuple[Path, Output
     """logstat never writes to its inputs: an ``-o`` path that is one of them is a usage error."""
     names = [name for name in expand_arguments(files) if name != "-"]
     for path, _ in targets:
-        if path.exists() and any(Path(name).exists() and path.samefile(name) for name in names):
+        if path != STDOUT and path.exists() and any(Path(name).exists() and path.samefile(name) for name in names):
             shown = display_name(str(path))
             msg = f"{shown}: is also an input; logstat never writes to its inputs, so pick another -o file"
             raise UsageError(msg)
@@ -391,14 +395,25 @@ class _StdoutConsole(Console):
         raise BrokenPipeError
 
 
+STDOUT = Path("-")
+"""The ``-o`` target that stands for standard output."""
+
+
 def _output_targets(paths: list[Path], forced: OutputFormat | None) -> list[tuple[Path, OutputFormat]]:
-    """Each -o path with its format: from -f when there is exactly one path, else from the suffix."""
+    """Each -o path with its format: from -f when there is exactly one path, else from the suffix.
+
+    ``-`` (stdout) has no suffix: it takes -f, which may then be given next to other -o files,
+    or is a table.
+    """
+    if paths.count(STDOUT) > 1:
+        msg = "-o - (stdout) can be given only once"
+        raise UsageError(msg)
     if forced is not None and len(paths) == 1:
         return [(paths[0], forced)]
-    if forced is not None and paths:
+    if forced is not None and paths and STDOUT not in paths:
         msg = "-f/--format sets the format of a single output; with several -o each suffix picks the format"
         raise UsageError(msg)
-    return [(path, format_for_path(path)) for path in paths]
+    return [(path, forced or OutputFormat.TABLE) if path == STDOUT else (path, format_for_path(path)) for path in paths]
 
 
 def _check_thresholds(rules: list[Rule], report: Report) -> None:

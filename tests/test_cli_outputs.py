@@ -45,6 +45,24 @@ def test_one_parse_many_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names), "no temporary files left"
 
 
+def test_stdout_next_to_files_from_one_parse(tmp_path: Path) -> None:
+    code, out, err = run("-o", str(tmp_path / "r.html"), "-o", "-")
+    assert code == ExitCode.OK, err
+    assert "Requests by status code" in out
+    assert (tmp_path / "r.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+    code, out, err = run("-o", str(tmp_path / "r.csv"), "-o", "-", "-f", "json", "--quiet")
+    assert code == ExitCode.OK, err
+    assert json.loads(out)["schema_version"] == 1
+    assert (tmp_path / "r.csv").read_text("utf-8").startswith("status,raw_status")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.html"], "no file named -"
+
+
+def test_stdout_only_once() -> None:
+    code, _, err = run("-o", "-", "-o", "-")
+    assert code == ExitCode.USAGE
+    assert "-o - (stdout) can be given only once" in err
+
+
 def test_format_flag_with_several_outputs_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run("-f", "csv", "-o", str(tmp_path / "a.csv"), "-o", str(tmp_path / "b.json"))
     assert code == ExitCode.USAGE
