@@ -462,6 +462,13 @@ def _code_dict(entry: StatusCode, lang: Lang) -> dict[str, object]:
     }
 
 
+CODE_SECTIONS: dict[str, dict[Lang, str]] = {
+    "causes": {"en": "Likely causes:", "zh": "可能原因："},
+    "check": {"en": "What to check:", "zh": "检查什么："},
+}
+"""Headings of the lists ``logstat codes CODE`` prints."""
+
+
 @app.command()
 def codes(
     selectors: Annotated[
@@ -495,10 +502,8 @@ def codes(
             console.print(head)
             console.print(Text("  " + text.meaning))
             if detailed:
-                for title, items in (("causes", text.causes), ("check", text.check)):
-                    label = {"causes": {"en": "Likely causes", "zh": "可能原因"},
-                             "check": {"en": "What to check", "zh": "检查什么"}}[title][chosen]
-                    console.print(Text(f"  {label}:", style="bold"))
+                for title, items in ((CODE_SECTIONS["causes"], text.causes), (CODE_SECTIONS["check"], text.check)):
+                    console.print(Text(f"  {title[chosen]}", style="bold"))
                     for item in items:
                         console.print(Text(f"    - {item}"))
                 console.print()

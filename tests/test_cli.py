@@ -191,6 +191,8 @@ def test_codes_lists_and_explains() -> None:
     assert code == ExitCode.OK
     assert out.startswith("499 Client Closed Request")
     assert "Likely causes:" in out and "What to check:" in out
+    code, out, _ = run("codes", "499", "--lang", "zh")
+    assert "  可能原因：\n" in out and "  检查什么：\n" in out
     code, out, _ = run("codes", "5xx", "--json", "--lang", "zh")
     data = json.loads(out)
     assert code == ExitCode.OK and {d["code"][0] for d in data} == {"5"}
