@@ -10,6 +10,9 @@ Every command runs as its own process; wall time is the median of the repetition
 memory is the child's maximum resident set size as the kernel reports it (``wait4``). The
 baselines are ``awk '{print $9}' | sort | uniq -c``, an awk hash count, and GoAccess when it
 is installed (``apt-get install goaccess``), which runs on a smaller file because it is slow.
+Two floors put logstat's time in proportion: ``read_floor.py`` (start Python and polars, read
+every line as logstat does, parse nothing) and logstat on a 1,000-line log (start-up, imports,
+detection, building and printing a report).
 No timing is asserted anywhere: the machines are noisy, so read the ratios.
 """
 
@@ -122,6 +125,10 @@ def main() -> None:
         )
     )
     results.append(measure("logstat --top 0 (no drill-down)", logstat_command(big, "--top 0"), args.lines, args.repeat))
+    floor = f"{sys.executable} '{HERE / 'read_floor.py'}' '{big}'"
+    results.append(measure("read floor: polars reads the lines, no parsing", floor, args.lines, args.repeat))
+    tiny = ensure_log(args.workdir, 1000)
+    results.append(measure("logstat on 1,000 lines (fixed cost)", logstat_command(tiny), 1000, args.repeat))
     if args.scaling:
         scaled = ensure_log(args.workdir, args.scaling)
         results.append(measure(f"logstat ({args.scaling:,} lines)", logstat_command(scaled), args.scaling, 1))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,3 +94,12 @@ def test_command_line_is_reproducible_with_gzip_and_tally(tmp_path):
     text = gzip.decompress(data).decode("ascii")
     assert text.endswith("\n")
     assert text.splitlines() == list(generate.generate("apache_timed", 1000, seed=5))
+
+
+def test_read_floor_reads_every_line(tmp_path):
+    lines = ["a", "", "bé\x00c", "x" * 5000]
+    path = tmp_path / "floor.log"
+    path.write_bytes("\n".join(lines).encode("utf-8") + b"\r\n")
+    script = GENERATOR_PATH.with_name("read_floor.py")
+    done = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, check=True)
+    assert int(done.stdout) == sum(len(line.encode("utf-8")) for line in lines)
