@@ -115,8 +115,17 @@ def _is_terminal() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+PIPE_WIDTH = 120
+"""Width of the table report when stdout is not a terminal and ``COLUMNS`` is not set."""
+
+MIN_WIDTH = 40
+
+
 def _terminal_width() -> int:
-    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 120
+    """The terminal's width; :data:`PIPE_WIDTH` in a pipe or cron mail, unless ``COLUMNS`` sets one."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").strip().isdigit():
+        return max(MIN_WIDTH, shutil.get_terminal_size((100, 24)).columns)
+    return PIPE_WIDTH
 
 
 @contextlib.contextmanager

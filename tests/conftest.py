@@ -15,6 +15,12 @@ from logstat.report import Report, build_report
 LogWriter = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def _no_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports are 120 columns wide in tests, whatever ``COLUMNS`` the shell exports."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def write_log(tmp_path: Path) -> LogWriter:
     """Write a log file under ``tmp_path`` and return its path.

@@ -233,6 +233,15 @@ def test_help_names_what_options_take(command: str, monkeypatch: pytest.MonkeyPa
         assert re.search(r"--since +TIME ", out) and re.search(r"--output +-o +FILE ", out)
 
 
+def test_columns_sets_the_width_of_piped_output() -> None:
+    log = str(Path(__file__).parent.parent / "sample_logs" / "incidents.log")
+    wide = CliRunner().invoke(app, ["summarize", log]).stdout.splitlines()
+    assert max(map(len, wide)) == 120
+    narrow = CliRunner().invoke(app, ["summarize", log], env={"COLUMNS": "72"}).stdout.splitlines()
+    assert max(map(len, narrow)) <= 72
+    assert len(narrow) > len(wide)
+
+
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == ExitCode.OK and out.startswith("logstat ")
