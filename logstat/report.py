@@ -181,15 +181,6 @@ class Report:
     window: TimeWindow = OPEN_WINDOW
     """The ``--since``/``--until`` window the counts are limited to (open: no limit)."""
 
-    @property
-    def log_format_label(self) -> str:
-        """The format name, ``(detected)`` when it was, or ``mixed`` over several formats."""
-        names = dict.fromkeys(i.log_format.name for i in self.inputs)
-        if len(names) != 1:
-            return "mixed: " + ", ".join(names)
-        detected = all(i.detected for i in self.inputs)
-        return f"{next(iter(names))} ({'detected' if detected else 'given'})"
-
     def explain(self, row: CodeRow, lang: Lang) -> tuple[str, Explanation, bool]:
         """Reason phrase, explanation and whether the code is registered, in ``lang``."""
         entry = self.registry.lookup(row.raw)

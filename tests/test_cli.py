@@ -69,6 +69,14 @@ def test_summarize_chinese(mixed_log: Path) -> None:
     code, out, _ = run("summarize", str(mixed_log), "--lang", "zh")
     assert code == ExitCode.OK
     assert "按状态码统计" in out and "错误网关" in out
+    assert "日志格式  combined (自动识别)" in out and "detected" not in out
+
+
+def test_summarize_chinese_header_over_mixed_formats(mixed_log: Path, tmp_path: Path) -> None:
+    common = write_log(tmp_path, ['192.0.2.1 - - [10/Oct/2026:13:55:36 +0000] "GET / HTTP/1.1" 200 5'], "common.log")
+    _, out, _ = run("summarize", str(mixed_log), str(common), "--lang", "zh")
+    assert "(common, 自动识别; 1 行)" in out
+    assert "detected" not in out and " lines" not in out
 
 
 def test_csv_has_header_and_one_row_per_code(mixed_log: Path) -> None:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from logstat.cli import app
 from logstat.errors import ExitCode, InputError
 from logstat.inputs import expand_arguments, open_inputs
+from logstat.render.table import format_label
 from logstat.report import Report, build_report
 
 HERE = Path(__file__).parent
@@ -118,7 +119,8 @@ def test_files_of_different_formats_in_one_run(tmp_path: Path) -> None:
             summed[raw] = summed.get(raw, 0) + count
     assert code_counts(report) == summed
     assert report.totals.lines == sum(s.totals.lines for s in singles)
-    assert report.log_format_label.startswith("mixed: combined, common")
+    assert format_label(report, "en").startswith("mixed: combined, common")
+    assert format_label(report, "zh").startswith("混合：combined, common")
 
 
 def test_glob_is_expanded_in_natural_order(tmp_path: Path) -> None:

@@ -31,14 +31,13 @@ from logstat.render.markdown import (
     code_reason,
     dimension_label,
     evidence_codes,
-    format_label,
     label,
     latency_cells,
     latency_rows,
     notes,
     requests,
 )
-from logstat.render.table import no_requests, time_span, when, window_span
+from logstat.render.table import format_label, no_requests, time_span, when, window_span
 from logstat.render.text import percent, visible
 from logstat.report import CLASS_ORDER, NO_LATENCY, Report, UnparsedSample
 from logstat.series import Period, class_series, coarser, period_count

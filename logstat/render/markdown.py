@@ -20,7 +20,7 @@ from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.table import LABELS as TABLE_LABELS
 from logstat.render.table import accounting as table_accounting
-from logstat.render.table import no_requests, time_span, when, window_span
+from logstat.render.table import format_label, no_requests, time_span, when, window_span
 from logstat.render.text import first_sentence, percent, visible
 from logstat.report import CLASS_ORDER, NO_LATENCY, CodeEvidence, CodeRow, Report
 from logstat.series import Period, auto_period, bucket_size, class_series, sparkline
@@ -31,9 +31,6 @@ SPARK_WIDTH = 96
 LABELS: dict[str, dict[Lang, str]] = {
     **TABLE_LABELS,
     "title": {"en": "HTTP status report", "zh": "HTTP 状态码报告"},
-    "detected": {"en": "detected", "zh": "自动识别"},
-    "given": {"en": "given", "zh": "指定"},
-    "mixed": {"en": "mixed", "zh": "混合"},
     "over_time": {"en": "Requests over time", "zh": "请求随时间变化"},
     "per": {
         "en": "per {period}, {start} → {end} UTC, {n} periods",
@@ -85,15 +82,6 @@ def escape(text: str) -> str:
 def escape_cell(text: str) -> str:
     """Trusted registry text for a table cell: only ``|`` and line breaks would break the table."""
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-def format_label(report: Report, lang: Lang) -> str:
-    """The log format name with ``(detected)``/``(given)``, or ``mixed: a, b``, in ``lang``."""
-    names = list(dict.fromkeys(i.log_format.name for i in report.inputs))
-    if len(names) != 1:
-        return f"{label('mixed', lang)}: {', '.join(names)}"
-    how = "detected" if all(i.detected for i in report.inputs) else "given"
-    return f"{names[0]} ({label(how, lang)})"
 
 
 def accounting(report: Report, lang: Lang) -> str:

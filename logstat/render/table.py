@@ -37,6 +37,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "none_in_window": {"en": "no requests in the time window", "zh": "时间窗口内没有请求"},
     "none": {"en": "no requests", "zh": "没有请求"},
     "window": {"en": "Window", "zh": "时间窗口"},
+    "detected": {"en": "detected", "zh": "自动识别"},
+    "given": {"en": "given", "zh": "指定"},
+    "mixed": {"en": "mixed: {names}", "zh": "混合：{names}"},
+    "input_lines": {"en": "{n:,} lines", "zh": "{n:,} 行"},
     "by_class": {"en": "Requests by class", "zh": "按类别统计"},
     "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
     "class": {"en": "Class", "zh": "类别"},
@@ -95,6 +99,15 @@ def _label(key: str, lang: Lang, **values: object) -> str:
 def when(moment: datetime | None) -> str:
     """``2015-05-17 10:05:00 UTC``, or ``-`` without a time."""
     return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_label(report: Report, lang: Lang) -> str:
+    """The log format name with ``(detected)``/``(given)``, or ``mixed: a, b``, in ``lang``."""
+    names = list(dict.fromkeys(i.log_format.name for i in report.inputs))
+    if len(names) != 1:
+        return _label("mixed", lang, names=", ".join(names))
+    how = "detected" if all(i.detected for i in report.inputs) else "given"
+    return f"{names[0]} ({_label(how, lang)})"
 
 
 def time_span(report: Report, lang: Lang) -> str:
@@ -180,11 +193,12 @@ def _header(report: Report, lang: Lang) -> Table:
     if len(report.inputs) == 1 or len({i.log_format.name for i in report.inputs}) == 1:
         names = ", ".join(visible(i.name) for i in report.inputs)
         grid.add_row(_label("inputs", lang), Text(names))
-        grid.add_row(_label("format", lang), Text(report.log_format_label))
+        grid.add_row(_label("format", lang), Text(format_label(report, lang)))
     else:
         for i, summary in enumerate(report.inputs):
-            how = "detected" if summary.detected else "given"
-            line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {summary.totals.lines:,} lines)"
+            how = _label("detected" if summary.detected else "given", lang)
+            lines = _label("input_lines", lang, n=summary.totals.lines)
+            line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {lines})"
             grid.add_row(_label("inputs", lang) if i == 0 else "", Text(line))
     grid.add_row(_label("time", lang), Text(time_span(report, lang)))
     window = window_span(report)
