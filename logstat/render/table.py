@@ -10,6 +10,7 @@ import io
 from datetime import datetime
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -221,9 +222,10 @@ def accounting(totals: Totals, lang: Lang) -> str:
 
 
 def _table(title: str, frame: box.Box | None) -> Table:
+    # At least as wide as its title: rich wraps a title to the table's width.
     return Table(
         title=title, title_justify="left", box=frame, show_edge=False, pad_edge=False,
-        header_style="bold", title_style="bold",
+        header_style="bold", title_style="bold", min_width=cell_len(title),
     )
 
 
