@@ -48,13 +48,21 @@ def _plausible(moment: pl.Expr) -> pl.Expr:
     return pl.when(moment.dt.year().is_between(1, 9998)).then(moment)
 
 
-def parse_time(column: str) -> pl.Expr:
-    """Expression converting a raw time field to a UTC datetime (null when it does not parse)."""
+def parse_time(log_format: LogFormat) -> pl.Expr:
+    """Expression converting the format's raw time field to a UTC datetime (null when it does not parse).
+
+    A time without a UTC offset (an Apache ``%{...}t`` without ``%z``) is read as UTC.
+    """
+    column = log_format.time_field
+    if column is None:
+        return pl.lit(None, UTC)
     raw = pl.col(column)
     if column == "time_local":
         return _plausible(raw.str.strptime(UTC, _TIME_LOCAL, strict=False))
     if column == "time_iso8601":
         return _plausible(raw.str.strptime(UTC, _ISO8601, strict=False))
+    if column == "time_strftime":
+        return _plausible(raw.str.strptime(UTC, log_format.time_format, strict=False))
     seconds = raw.cast(pl.Float64, strict=False)
     seconds = pl.when(seconds < _MSEC_LIMIT).then(seconds)
     moment = (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
@@ -79,7 +87,7 @@ def apply_window(lines: pl.LazyFrame, log_format: LogFormat, window: TimeWindow)
     if time_field is None:
         msg = f"--since/--until need a time in the log, and format {log_format.name!r} has none"
         raise UsageError(msg)
-    when = parse_time(time_field)
+    when = parse_time(log_format)
     outside = pl.lit(value=False)
     if window.since is not None:
         outside = outside | (when < pl.lit(window.since, UTC))
@@ -103,7 +111,7 @@ def count_lines(lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bo
     if time_field == "time_local":
         index.append("time_local")
     elif time_field is not None:
-        lines = lines.with_columns(_time=parse_time(time_field))
+        lines = lines.with_columns(_time=parse_time(log_format))
         index.append("_time")
     if with_evidence:
         lines = with_evidence_rows(lines, log_format, index)
@@ -222,7 +230,7 @@ def unparsed_lines(lines: pl.LazyFrame, log_format: LogFormat, *, start: int, li
     bad = pl.col("kind") == LineKind.UNPARSED
     time_field = log_format.time_field
     if time_field is not None:
-        bad = bad | ((pl.col("kind") == LineKind.PARSED) & parse_time(time_field).is_null())
+        bad = bad | ((pl.col("kind") == LineKind.PARSED) & parse_time(log_format).is_null())
     return lines.filter(pl.col("lineno") >= start).filter(bad).select("lineno", "line").head(limit)
 
 

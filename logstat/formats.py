@@ -74,7 +74,7 @@ IMPOSSIBLE_DAY = f"^(?:3[01]/Feb|31/(?:Apr|Jun|Sep|Nov)|29/Feb/{_NOT_LEAP_YEAR})
 February, 31 of a 30-day month, 29 February of a common year. The calendar lives in its own
 small regex because inside :data:`FIELD_PATTERNS` it doubles the cost of every line's match."""
 
-TIME_FIELDS = ("time_local", "time_iso8601", "msec")
+TIME_FIELDS = ("time_local", "time_iso8601", "time_strftime", "msec")
 """Fields that carry the request time, in order of preference."""
 
 APACHE_DIRECTIVES: dict[str, str] = {
@@ -122,6 +122,10 @@ class Token:
 
     text: str
     is_field: bool
+    pattern: str = ""
+    """The regex of this field's value, when the format itself spells it (Apache ``%{...}t``)."""
+    time_format: str = ""
+    """The strftime format of a ``time_strftime`` field."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,11 @@ class LogFormat:
     def time_field(self) -> str | None:
         """The field that holds the request time, if the format has one."""
         return next((f for f in TIME_FIELDS if f in self.fields), None)
+
+    @property
+    def time_format(self) -> str:
+        """The strftime format of the ``time_strftime`` field (Apache ``%{...}t``), else empty."""
+        return next((t.time_format for t in self.tokens if t.text == "time_strftime"), "")
 
     @property
     def specificity(self) -> tuple[int, int]:
@@ -218,6 +227,8 @@ class LogFormat:
         return f"does not match format {self.name}"
 
     def _field_body(self, index: int) -> str:
+        if self.tokens[index].pattern:
+            return self.tokens[index].pattern
         name = self.tokens[index].text
         before = self.tokens[index - 1].text if index > 0 else ""
         after = self.tokens[index + 1].text if index + 1 < len(self.tokens) else ""
@@ -279,9 +290,7 @@ def _apache_directive(letter: str, arg: str | None, spelled: str) -> list[Token]
     if letter == "t":
         if arg in (None, ""):
             return [Token("[", False), Token("time_local", True), Token("]", False)]
-        if arg == "%d/%b/%Y:%H:%M:%S %z":
-            return [Token("time_local", True)]
-        return [Token("time_custom", True)]
+        return [_apache_time(arg)]
     if letter == "T" and arg in ("ms", "us"):
         return [Token(f"request_time_{arg}", True)]
     if letter in _APACHE_HEADER_PREFIX and arg:
@@ -291,6 +300,106 @@ def _apache_directive(letter: str, arg: str | None, spelled: str) -> list[Token]
         msg = f"unsupported Apache directive {spelled} in the log format"
         raise FormatError(msg)
     return [Token(APACHE_DIRECTIVES[letter], True)]
+
+
+_EPOCH_PARTS = {"msec": "[0-9]+", "usec": "[0-9]+", "msec_frac": "[0-9]{3}", "usec_frac": "[0-9]{6}"}
+"""Apache ``%{...}t`` forms that logstat matches but does not read as the request time."""
+
+STRFTIME_PATTERNS: dict[str, str] = {
+    "Y": "[0-9]{4}",
+    "y": "[0-9]{2}",
+    "m": "[0-9]{2}",
+    "d": "[0-9]{2}",
+    "e": "[ 0-9][0-9]",
+    "j": "[0-9]{3}",
+    "H": "[0-9]{2}",
+    "I": "[0-9]{2}",
+    "M": "[0-9]{2}",
+    "S": "[0-9]{2}",
+    "p": "(?:AM|PM|am|pm)",
+    "s": "[0-9]+",
+    "z": "[+-][0-9]{4}",
+    "Z": "[A-Za-z]+",
+    "b": "[A-Za-z]{3}",
+    "h": "[A-Za-z]{3}",
+    "B": "[A-Za-z]+",
+    "a": "[A-Za-z]{3}",
+    "A": "[A-Za-z]+",
+    "F": "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "D": "[0-9]{2}/[0-9]{2}/[0-9]{2}",
+    "T": "[0-9]{2}:[0-9]{2}:[0-9]{2}",
+    "R": "[0-9]{2}:[0-9]{2}",
+    "%": "%",
+}
+"""strftime directives an Apache ``%{...}t`` may use, and the regex of what each writes."""
+
+_STRFTIME_PART = re.compile(r"%(.?)|[^%]+", re.S)
+
+
+def strftime_pattern(spec: str) -> str:
+    """The regex of what strftime writes for ``spec``.
+
+    Raises
+    ------
+    FormatError
+        When ``spec`` uses a directive that is not in :data:`STRFTIME_PATTERNS`.
+    """
+    parts = []
+    for match in _STRFTIME_PART.finditer(spec):
+        if match.group(1) is None:
+            parts.append(_escape(match.group(0)))
+        elif match.group(1) in STRFTIME_PATTERNS:
+            parts.append(STRFTIME_PATTERNS[match.group(1)])
+        else:
+            known = " ".join(f"%{c}" for c in STRFTIME_PATTERNS)
+            msg = f"unsupported time directive %{match.group(1)} in %{{{spec}}}t; logstat reads {known}"
+            raise FormatError(msg)
+    return "".join(parts)
+
+
+def _is_full_time(spec: str) -> bool:
+    """Whether strftime ``spec`` names a moment: a date with year, month and day, or epoch seconds.
+
+    A zone name (``%Z``) is not a UTC offset, so a time with one is matched but not read.
+    """
+    used = set(re.findall(r"%(.)", spec.replace("%%", "")))
+    if "Z" in used:
+        return False
+    if "s" in used:
+        return True
+    has_year = bool(used & {"Y", "y", "F", "D"})
+    has_month_and_day = bool(used & {"m", "b", "h", "B", "F", "D"}) and bool(used & {"d", "e", "F", "D"})
+    return has_year and (has_month_and_day or "j" in used)
+
+
+_COMPOSITES = {"F": "%Y-%m-%d", "T": "%H:%M:%S", "R": "%H:%M", "D": "%m/%d/%y"}
+"""strftime shorthands, spelled out: polars' parser checks a format by its basic directives."""
+
+
+def _readable_format(spec: str) -> str | None:
+    """``spec`` as a format polars can read times with, or None when polars refuses it."""
+    spelled = re.sub(r"%(.)", lambda m: _COMPOSITES.get(m[1], m[0]), spec)
+    try:
+        pl.Series([""]).str.strptime(pl.Datetime("us", "UTC"), spelled, strict=False)
+    except pl.exceptions.PolarsError:
+        return None
+    return spelled
+
+
+def _apache_time(arg: str) -> Token:
+    """The field of Apache's ``%{ARG}t``: a time logstat reads, or one it only matches."""
+    spec = arg.removeprefix("begin:").removeprefix("end:")
+    if spec == "%d/%b/%Y:%H:%M:%S %z":
+        return Token("time_local", True)
+    if spec == "sec":
+        return Token("msec", True)
+    if spec in _EPOCH_PARTS:
+        return Token("time_part", True, _EPOCH_PARTS[spec])
+    pattern = strftime_pattern(spec)
+    readable = _readable_format(spec) if _is_full_time(spec) else None
+    if readable is None:
+        return Token("time_part", True, pattern)
+    return Token("time_strftime", True, pattern, readable)
 
 
 def _unwrap_nginx(definition: str) -> str:

@@ -505,13 +505,7 @@ def assemble_report(
     combined = pl.concat([p.counts for p in per_input]) if per_input else _empty_counts()
     overall = Totals(**totals(combined))
     if overall.parsed + overall.filtered == 0 and overall.unparsed > 0:
-        names = ", ".join(s.name for s in summaries)
-        formats = ", ".join(dict.fromkeys(s.log_format.name for s in summaries))
-        msg = (
-            f"{names}: none of {overall.unparsed} lines matched the log format ({formats}); "
-            "pass the server's own format string with --log-format"
-        )
-        raise NoParsableLinesError(msg)
+        raise NoParsableLinesError(_nothing_parsed(per_input, summaries, overall.unparsed))
     statuses = count_by_status(combined)
     parsed = overall.parsed or 1
     by_code = tuple(
@@ -564,6 +558,20 @@ def assemble_report(
         window=window,
     )
     return replace(report, findings=find(report))
+
+
+def _nothing_parsed(per_input: Sequence[InputCounts], summaries: Sequence[InputSummary], unparsed: int) -> str:
+    """The error for inputs of which no line parsed: where the first line fails, and what to do."""
+    names = ", ".join(s.name for s in summaries)
+    formats = ", ".join(dict.fromkeys(s.log_format.name for s in summaries))
+    first = next((sample for p in per_input for sample in p.samples), None)
+    where = f" (line {first.lineno}: {first.reason})" if first else ""
+    if all(s.detected for s in summaries):
+        advice = "pass the server's own format string with --log-format"
+    else:
+        advice = "check that --log-format is the format these lines were written with"
+    which = "its one line did not match" if unparsed == 1 else f"none of {unparsed:,} lines matched"
+    return f"{names}: {which} the log format {formats}{where}; {advice}"
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -76,7 +76,9 @@ def test_summarize_chinese_header_over_mixed_formats(mixed_log: Path, tmp_path: 
     common = write_log(tmp_path, ['192.0.2.1 - - [10/Oct/2026:13:55:36 +0000] "GET / HTTP/1.1" 200 5'], "common.log")
     _, out, _ = run("summarize", str(mixed_log), str(common), "--lang", "zh")
     assert "(common, 自动识别; 1 行)" in out
-    assert "detected" not in out and " lines" not in out
+    assert "detected" not in out and " line" not in out
+    _, out, _ = run("summarize", str(mixed_log), str(common))
+    assert "(common, detected; 1 line)" in out
 
 
 def test_csv_has_header_and_one_row_per_code(mixed_log: Path) -> None:
@@ -152,7 +154,17 @@ def test_custom_apache_format_string(tmp_path: Path) -> None:
         (["summarize", "missing.log"], ExitCode.ERROR, "logstat: error: missing.log: no such file"),
         (["summarize", "{tmp}"], ExitCode.ERROR, "is a directory; pass the files in it"),
         (["summarize", "{garbage}"], ExitCode.ERROR, "no known log format matches (tried combined 0%"),
-        (["summarize", "{garbage}", "-l", "common"], ExitCode.ERROR, "none of 2 lines matched the log format"),
+        (
+            ["summarize", "{garbage}", "-l", "common"],
+            ExitCode.ERROR,
+            "none of 2 lines matched the log format common (line 1: text ' [' missing or malformed at column 11); "
+            "check that --log-format is the format these lines were written with",
+        ),
+        (
+            ["summarize", "{log}", "-l", "$remote_addr [$time_iso8601] $status"],
+            ExitCode.ERROR,
+            "access.log: its one line did not match the log format custom (line 1: text ' [' missing",
+        ),
         (["summarize", "{log}", "-l", "nosuch"], ExitCode.USAGE, "unknown log format 'nosuch': use one of"),
         (["summarize", "{log}", "-l", "$remote_addr $body_bytes_sent"], ExitCode.USAGE, "has no status field"),
         (["summarize", "{log}", "-l", "%h %Z %>s"], ExitCode.USAGE, "unsupported Apache directive %Z"),

@@ -9,11 +9,14 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from logstat.aggregate import needed_fields
+from logstat.aggregate import needed_fields, parse_time
 from logstat.errors import FormatError, UnknownFormatError
 from logstat.formats import (
     BUILTIN_FORMATS,
@@ -379,6 +382,73 @@ def test_apache_msec_is_not_nginx_msec() -> None:
     assert "msec" not in fmt.fields
     assert fmt.time_field is None
     assert parse_both(fmt.pattern(["status"]), "1.2.3.4 1760104536123 200") == {"status": "200"}
+
+
+STRFTIME_SPECS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%d/%b/%Y %T",
+    "%a, %d %b %Y %H:%M:%S",
+    "%e %B %Y %I:%M:%S %p",
+    "%F %R:%S",
+    "%D %T %z",
+    "%A %j %Y %T",
+    "%s",
+    "%Y%m%d%H%M%S 100%%",
+]
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9998, 12, 31)),
+    offset_minutes=st.integers(-14 * 60, 14 * 60),
+    spec=st.sampled_from(STRFTIME_SPECS),
+)
+@settings(max_examples=300, deadline=None)
+def test_apache_strftime_time_is_matched_and_read(moment: datetime, offset_minutes: int, spec: str) -> None:
+    """What strftime writes for an Apache ``%{...}t`` matches the field, and reads back as that moment in UTC."""
+    if spec == "%D %T %z" and not 1969 < moment.year < 2069:
+        return  # %y/%D have two-digit years
+    aware = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    # Python's %s ignores the offset (it reads the fields as local time); Apache's is the epoch.
+    written = aware.strftime(spec.replace("%s", str(int(aware.timestamp()))))
+    fmt = compile_apache(f"%h [%{{{spec}}}t] %>s")
+    assert fmt.time_field == "time_strftime"
+    fields = parse_both(fmt.pattern(["time_strftime", "status"]), f"192.0.2.1 [{written}] 200")
+    assert fields == {"time_strftime": written, "status": "200"}
+    read = pl.DataFrame({"time_strftime": [written]}).select(parse_time(fmt)).item()
+    expected = aware if "%z" in spec or "%s" in spec else aware.replace(tzinfo=UTC)
+    assert read == expected.astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("directive", "field"),
+    [
+        ("%{begin:%Y-%m-%d %H:%M:%S}t", "time_strftime"),
+        ("%{end:%d/%b/%Y:%H:%M:%S %z}t", "time_local"),
+        ("%{sec}t", "msec"),
+        ("%{msec_frac}t", None),
+        ("%{%H:%M:%S}t", None),
+        ("%{%d %b %Y %H:%M:%S %Z}t", None),
+    ],
+)
+def test_apache_time_forms(directive: str, field: str | None) -> None:
+    """Only a full date (or epoch seconds) with a UTC offset or none is read as the time; other forms only match."""
+    assert compile_apache(f"%h {directive} %>s").time_field == field
+
+
+def test_apache_time_with_its_milliseconds_and_offset_apart() -> None:
+    # Apache's own example of a time with milliseconds: the parts are matched, the time is read without the offset.
+    fmt = compile_apache('%h [%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] "%r" %>s')
+    line = '1.2.3.4 [10/Oct/2026 13:55:36.123 +0200] "GET / HTTP/1.1" 404'
+    fields = parse_both(fmt.pattern(["time_strftime", "status"]), line)
+    assert fields == {"time_strftime": "10/Oct/2026 13:55:36", "status": "404"}
+
+
+def test_apache_time_with_an_unknown_directive() -> None:
+    with pytest.raises(FormatError, match=r"unsupported time directive %Q in %\{%Q\}t; logstat reads %Y"):
+        compile_apache("%h %{%Q}t %>s")
+    with pytest.raises(FormatError, match="unsupported time directive % in"):
+        compile_apache("%h %{%Y %}t %>s")
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,7 @@ def test_generated_combined_line_parses_back_to_its_fields(
     frame = pl.DataFrame({"line": [line]}, schema={"line": pl.String})
     extracted = frame.select(pl.col("line").str.extract_groups(COMBINED.pattern())).unnest("line")
     assert extracted.row(0, named=True) == fields
-    assert extracted.select(parse_time("time_local")).item() == when
+    assert extracted.select(parse_time(COMBINED)).item() == when
 
 
 # Garbage: anything on one line that is neither blank nor a parsable combined line. 0x1F

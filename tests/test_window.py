@@ -131,3 +131,15 @@ def test_time_range_without_requests_says_why(tmp_path: Path) -> None:
     untimed.write_text('192.0.2.1 "GET / HTTP/1.1" 200\n')
     args = ["summarize", str(untimed), "-l", '$remote_addr "$request" $status']
     assert "Time range  no timestamps in this format\n" in CliRunner().invoke(app, args).stdout
+
+
+def test_window_over_an_apache_strftime_time(tmp_path: Path) -> None:
+    stamps = ["2026-10-10T14:59:59+0200", "2026-10-10T15:00:00+0200", "2026-10-10T16:00:00+0200"]
+    path = tmp_path / "apache.log"
+    path.write_text("".join(f'192.0.2.1 [{s}] "GET / HTTP/1.1" {200 + i}\n' for i, s in enumerate(stamps)))
+    fmt = 'LogFormat "%h [%{%Y-%m-%dT%H:%M:%S%z}t] \\"%r\\" %>s" iso'
+    code, data, err = run(str(path), "-l", fmt, "--since", "2026-10-10T13:00:00Z", "--until", "2026-10-10T14:00:00Z")
+    assert code == ExitCode.OK, err
+    assert [r["raw"] for r in data["by_code"]] == ["201"]  # type: ignore[attr-defined]
+    assert data["time_range"] == {"first": "2026-10-10T13:00:00Z", "last": "2026-10-10T13:00:00Z"}
+    assert data["totals"] == {"lines": 3, "parsed": 1, "filtered": 2, "unparsed": 0, "blank": 0}

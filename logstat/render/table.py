@@ -28,6 +28,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "time": {"en": "Time range", "zh": "时间范围"},
     "lines": {"en": "Lines", "zh": "行数"},
     "accounting": {"en": "{lines} lines: {parts}", "zh": "共 {lines} 行：{parts}"},
+    "accounting_one": {"en": "1 line: {parts}", "zh": "共 1 行：{parts}"},
     "parsed": {"en": "{n} parsed", "zh": "已解析 {n}"},
     "filtered": {"en": "{n} outside the time window", "zh": "时间窗口外 {n}"},
     "unparsed_n": {"en": "{n} unparsed", "zh": "未解析 {n}"},
@@ -42,6 +43,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "given": {"en": "given", "zh": "指定"},
     "mixed": {"en": "mixed: {names}", "zh": "混合：{names}"},
     "input_lines": {"en": "{n:,} lines", "zh": "{n:,} 行"},
+    "input_line": {"en": "1 line", "zh": "1 行"},
     "by_class": {"en": "Requests by class", "zh": "按类别统计"},
     "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
     "class": {"en": "Class", "zh": "类别"},
@@ -198,7 +200,8 @@ def _header(report: Report, lang: Lang) -> Table:
     else:
         for i, summary in enumerate(report.inputs):
             how = _label("detected" if summary.detected else "given", lang)
-            lines = _label("input_lines", lang, n=summary.totals.lines)
+            n = summary.totals.lines
+            lines = _label("input_line", lang) if n == 1 else _label("input_lines", lang, n=n)
             line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {lines})"
             grid.add_row(_label("inputs", lang) if i == 0 else "", Text(line))
     grid.add_row(_label("time", lang), Text(time_span(report, lang)))
@@ -218,7 +221,8 @@ def accounting(totals: Totals, lang: Lang) -> str:
     if totals.filtered:
         parts.append(_label("filtered", lang, n=f"{totals.filtered:,}"))
     parts += [_label("unparsed_n", lang, n=f"{totals.unparsed:,}"), _label("blank", lang, n=f"{totals.blank:,}")]
-    return _label("accounting", lang, lines=f"{totals.lines:,}", parts=_label("separator", lang).join(parts))
+    key = "accounting_one" if totals.lines == 1 else "accounting"
+    return _label(key, lang, lines=f"{totals.lines:,}", parts=_label("separator", lang).join(parts))
 
 
 def _table(title: str, frame: box.Box | None) -> Table:
