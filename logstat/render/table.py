@@ -326,9 +326,11 @@ def _latency_part(report: Report, lang: Lang, frame: box.Box | None) -> Renderab
     groups += [(name, report.latency_by_class[name]) for name in CLASS_ORDER if name in report.latency_by_class]
     by_code = report.latency_by_code
     groups += [(row.raw, by_code[row.raw]) for row in report.by_code if row.raw in by_code]
+    # One width for every number, so that p50, p95, p99 and max line up from row to row.
+    width = max(len(f"{v:.3f}") for _, dims in groups for p in dims.values() for v in (p.p50, p.p95, p.p99, p.max))
     for name, dims in groups:
         cells = [
-            Text(f"{p.p50:.3f} / {p.p95:.3f} / {p.p99:.3f} / {p.max:.3f}") if (p := dims.get(dim)) else Text("-")
+            Text(" / ".join(f"{v:{width}.3f}" for v in (p.p50, p.p95, p.p99, p.max)) if (p := dims.get(dim)) else "-")
             for dim in report.latency_dims
         ]
         table.add_row(Text(visible(name)), *cells)
