@@ -193,6 +193,9 @@ def test_empty_input_is_not_an_error(tmp_path: Path) -> None:
     code, out, _ = run("summarize", str(path), "-f", "json")
     assert code == ExitCode.OK
     assert json.loads(out)["totals"] == {"lines": 0, "parsed": 0, "filtered": 0, "unparsed": 0, "blank": 0}
+    code, out, err = run("summarize", str(path), "-l", "nginx_timed")  # latency fields, but no latency
+    assert code == ExitCode.OK, err
+    assert "No requests in the input." in out
 
 
 def test_log_data_never_becomes_markup_or_escape_sequences(tmp_path: Path) -> None:

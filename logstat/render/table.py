@@ -327,7 +327,8 @@ def _latency_part(report: Report, lang: Lang, frame: box.Box | None) -> Renderab
     by_code = report.latency_by_code
     groups += [(row.raw, by_code[row.raw]) for row in report.by_code if row.raw in by_code]
     # One width for every number, so that p50, p95, p99 and max line up from row to row.
-    width = max(len(f"{v:.3f}") for _, dims in groups for p in dims.values() for v in (p.p50, p.p95, p.p99, p.max))
+    numbers = [v for _, dims in groups for p in dims.values() for v in (p.p50, p.p95, p.p99, p.max)]
+    width = max((len(f"{v:.3f}") for v in numbers), default=0)
     for name, dims in groups:
         cells = [
             Text(" / ".join(f"{v:{width}.3f}" for v in (p.p50, p.p95, p.p99, p.max)) if (p := dims.get(dim)) else "-")
