@@ -486,7 +486,24 @@ def build_report(
         per_input.append(counted)
     if undetected and len(undetected) == len(inputs):
         raise undetected[0]
-    return assemble_report(per_input, top=top, now=now, window=window)
+    return assemble_report(_with_shared_formats(per_input), top=top, now=now, window=window)
+
+
+def _with_shared_formats(per_input: list[InputCounts]) -> list[InputCounts]:
+    """Give an input with no line to detect from (empty, or blank lines only) the others' format.
+
+    Any format reads such an input the same way, and a log rotated a minute ago should not
+    turn the report's format into "mixed".
+    """
+
+    def has_lines(counted: InputCounts) -> bool:
+        return any(n for kind, n in totals(counted.counts).items() if kind not in ("lines", "blank"))
+
+    formats = [p.log_format for p in per_input if has_lines(p)]
+    if not formats:
+        return per_input
+    common = max(formats, key=lambda f: sum(g.name == f.name for g in formats))
+    return [p if has_lines(p) or not p.detected else replace(p, log_format=common) for p in per_input]
 
 
 def assemble_report(

@@ -123,6 +123,19 @@ def test_files_of_different_formats_in_one_run(tmp_path: Path) -> None:
     assert format_label(report, "zh").startswith("混合：combined, common")
 
 
+def test_an_empty_input_takes_the_format_of_the_others(tmp_path: Path) -> None:
+    """A log rotated a moment ago (empty, or blank lines only) does not make the format "mixed"."""
+    empty, blank = tmp_path / "access.log", tmp_path / "blank.log"
+    empty.write_text("")
+    blank.write_text("\n  \n")
+    report = report_of([empty, blank, SAMPLES / "nginx_timed.log", SAMPLES / "incidents.log"], tmp_path)
+    assert [i.log_format.name for i in report.inputs] == ["nginx_timed"] * 4
+    assert format_label(report, "en") == "nginx_timed (detected)"
+    assert report.totals.blank == 2
+    alone = report_of([empty], tmp_path)
+    assert alone.inputs[0].log_format.name == "combined"
+
+
 def test_glob_is_expanded_in_natural_order(tmp_path: Path) -> None:
     for name in ["access.log", "access.log.1", "access.log.2.gz", "access.log.10.gz", "error.log"]:
         (tmp_path / name).write_text("x\n")
