@@ -121,6 +121,10 @@ PIPE_WIDTH = 120
 MIN_WIDTH = 40
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _terminal_width() -> int:
     """The terminal's width; :data:`PIPE_WIDTH` in a pipe or cron mail, unless ``COLUMNS`` sets one."""
     if sys.stdout.isatty() or os.environ.get("COLUMNS", "").strip().isdigit():
@@ -363,6 +367,8 @@ def summarize(
         targets = _output_targets(output or [], output_format)
         _refuse_inputs_as_outputs(files, targets)
         window = build_window(since, until)
+        if "-" in files and _stdin_is_terminal():
+            _stderr().print("logstat: reading log lines from the terminal; end with Ctrl-D (or pipe a log in)")
         inputs = open_inputs(files, spool_dir=Path(spool))
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import logstat.cli
 from logstat.cli import app
 from logstat.errors import ExitCode
 from logstat.formats import BUILTIN_FORMATS
@@ -263,6 +264,15 @@ def test_columns_sets_the_width_of_piped_output() -> None:
     narrow = CliRunner().invoke(app, ["summarize", log], env={"COLUMNS": "72"}).stdout.splitlines()
     assert max(map(len, narrow)) <= 72
     assert len(narrow) > len(wide)
+
+
+def test_stdin_from_a_terminal_says_how_to_end_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: True)
+    code, out, err = run("summarize", "-", stdin=combined(200) + "\n")
+    assert code == ExitCode.OK
+    assert "end with Ctrl-D" in err and "Requests by class" in out
+    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: False)
+    assert "Ctrl-D" not in run("summarize", "-", stdin=combined(200) + "\n")[2]
 
 
 def test_version() -> None:
