@@ -122,7 +122,20 @@ MIN_WIDTH = 40
 
 
 def _stdin_is_terminal() -> bool:
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()  # None: started with standard input closed
+
+
+NAME_A_FILE = "name one (logstat summarize access.log) or pipe a log in (zcat x.gz | logstat summarize)"
+
+
+def _files_or_stdin(files: list[str] | None) -> list[str]:
+    """The FILE arguments; without any, standard input when a log is piped in."""
+    if files:
+        return files
+    if _stdin_is_terminal():
+        msg = f"no log file given; {NAME_A_FILE}"
+        raise UsageError(msg)
+    return ["-"]
 
 
 def _terminal_width() -> int:
@@ -219,8 +232,12 @@ def _lang(value: str) -> Lang:
 
 
 FilesArg = Annotated[
-    list[str],
-    typer.Argument(metavar="FILE...", help="Access log files; '-' reads standard input.", show_default=False),
+    list[str] | None,
+    typer.Argument(
+        metavar="FILE",
+        help="Access log files; '-' reads standard input, as does no FILE when a log is piped in.",
+        show_default=False,
+    ),
 ]
 LogFormatOpt = Annotated[
     str | None,
@@ -326,7 +343,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a trac
 
 @app.command()
 def summarize(
-    files: FilesArg,
+    files: FilesArg = None,
     log_format: LogFormatOpt = None,
     output_format: FormatOpt = None,
     output: OutputOpt = None,
@@ -362,6 +379,8 @@ def summarize(
     """
     with _reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
         chosen = _lang(lang)
+        named = bool(files)
+        files = _files_or_stdin(files)
         rules = [parse_rule(rule) for rule in fail_if or []]
         fmt = resolve_log_format(log_format) if log_format else None
         targets = _output_targets(output or [], output_format)
@@ -370,6 +389,10 @@ def summarize(
         if "-" in files and _stdin_is_terminal():
             _stderr().print("logstat: reading log lines from the terminal; end with Ctrl-D (or pipe a log in)")
         inputs = open_inputs(files, spool_dir=Path(spool))
+        if not named and inputs[0].path.stat().st_size == 0:
+            # Most likely a cron line that lost its FILE: cron's standard input is empty.
+            msg = f"no log file given, and standard input is empty; {NAME_A_FILE}"
+            raise UsageError(msg)
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(
                 inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top

@@ -275,6 +275,21 @@ def test_stdin_from_a_terminal_says_how_to_end_it(monkeypatch: pytest.MonkeyPatc
     assert "Ctrl-D" not in run("summarize", "-", stdin=combined(200) + "\n")[2]
 
 
+def test_no_file_reads_a_piped_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: False)
+    code, out, err = run("summarize", "-f", "json", stdin=combined(404) + "\n")
+    assert code == ExitCode.OK, err
+    data = json.loads(out)
+    assert [i["name"] for i in data["inputs"]] == ["<stdin>"] and data["by_code"][0]["raw"] == "404"
+    code, _, err = run("summarize", stdin="")
+    assert code == ExitCode.USAGE
+    assert "no log file given, and standard input is empty; name one" in err
+    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: True)
+    code, _, err = run("summarize")
+    assert code == ExitCode.USAGE
+    assert "no log file given; name one (logstat summarize access.log) or pipe a log in" in err
+
+
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == ExitCode.OK and out.startswith("logstat ")

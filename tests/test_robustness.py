@@ -412,14 +412,15 @@ def test_closed_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", None)
     with pytest.raises(InputError, match="standard input is closed"):
         open_inputs(["-"], spool_dir=tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "logstat", "summarize", "-"], stdin=subprocess.DEVNULL, capture_output=True,
-        check=False, timeout=60, preexec_fn=lambda: os.close(0),
-    )
-    assert done.returncode == ExitCode.ERROR
-    assert done.stderr.decode() == (
-        "logstat: error: -: standard input is closed; pipe a log into logstat or pass a file name\n"
-    )
+    for files in (["-"], []):  # no FILE reads standard input too
+        done = subprocess.run(
+            [sys.executable, "-m", "logstat", "summarize", *files], stdin=subprocess.DEVNULL, capture_output=True,
+            check=False, timeout=60, preexec_fn=lambda: os.close(0),
+        )
+        assert done.returncode == ExitCode.ERROR
+        assert done.stderr.decode() == (
+            "logstat: error: -: standard input is closed; pipe a log into logstat or pass a file name\n"
+        )
 
 
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
