@@ -502,6 +502,26 @@ BUILTIN_FORMATS: dict[str, LogFormat] = {
 """The formats logstat knows by name."""
 
 
+_ERROR_LEVEL = r"(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])"
+
+ERROR_LOG_SHAPES: dict[str, re.Pattern[str]] = {
+    "an nginx error log": re.compile(rf"^[0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}} [0-9:]{{8}} \[{_ERROR_LEVEL}\] "),
+    "an Apache error log": re.compile(
+        r"^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}(?:\.[0-9]+)? [0-9]{4}\] "
+        rf"\[(?:[a-z_]+:)?{_ERROR_LEVEL}\] "
+    ),
+}
+"""How the first line of an error log looks, so that one passed by mistake is named as such."""
+
+
+def error_log_kind(lines: Sequence[str]) -> str | None:
+    """``"an nginx error log"`` or ``"an Apache error log"`` when most sample lines look like one."""
+    for kind, shape in ERROR_LOG_SHAPES.items():
+        if sum(bool(shape.match(line)) for line in lines) >= DETECTION_THRESHOLD * max(len(lines), 1):
+            return kind
+    return None
+
+
 UNDETECTED = LogFormat(
     "undetected", "", "nginx", (), description="no known format matched; every line is counted as unparsed"
 )
@@ -575,6 +595,10 @@ def detect_format(
             votes[winner] += 1
     best = max(pool, key=lambda f: (votes[f.name], shares[f.name], f.specificity))
     if shares[best.name] < DETECTION_THRESHOLD:
+        kind = error_log_kind(lines)
+        if kind is not None:
+            msg = f"this is {kind}, not an access log; logstat reads access logs (nginx access_log, Apache CustomLog)"
+            raise UnknownFormatError(msg)
         tried = ", ".join(f"{f.name} {shares[f.name]:.0%}" for f in given)
         msg = (
             f"no known log format matches (tried {tried}); pass the server's own format "

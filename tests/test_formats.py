@@ -26,6 +26,7 @@ from logstat.formats import (
     compile_apache,
     compile_nginx,
     detect_format,
+    error_log_kind,
     resolve_log_format,
 )
 
@@ -205,6 +206,32 @@ def test_detect_failure_lists_what_was_tried() -> None:
     for name in BUILTIN_FORMATS:
         assert name in message
     assert "--log-format" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "lines"),
+    [
+        (
+            "an nginx error log",
+            [
+                "2026/10/01 12:00:01 [error] 123#0: *1 connect() failed (111: Connection refused) while connecting",
+                "2026/10/01 12:00:02 [warn] 123#0: *2 an upstream response is buffered to a temporary file",
+            ],
+        ),
+        (
+            "an Apache error log",
+            [
+                "[Thu Oct 01 12:00:01.123456 2026] [core:error] [pid 42] [client 192.0.2.1:5] AH00126: Invalid URI",
+                "[Thu Oct 01 12:00:02 2026] [error] [client 192.0.2.1] File does not exist: /var/www/favicon.ico",
+            ],
+        ),
+    ],
+)
+def test_detect_names_an_error_log(kind: str, lines: list[str]) -> None:
+    with pytest.raises(UnknownFormatError, match=f"^this is {kind}, not an access log; logstat reads access logs"):
+        detect_format(lines)
+    assert error_log_kind([*lines, COMMON.example]) == kind
+    assert error_log_kind([lines[0], COMMON.example, COMMON.example]) is None
 
 
 def test_detect_on_blank_lines_only_fails() -> None:

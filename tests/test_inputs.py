@@ -197,10 +197,12 @@ def test_a_stray_file_in_a_glob_is_counted_not_fatal(tmp_path: Path) -> None:
     assert access["log_format"] == "combined" and access["unparsed"] == 0
     assert error["log_format"] == "undetected" and not error["detected"]
     assert (error["lines"], error["unparsed"], error["blank"]) == (3, 2, 1)
-    assert "no known log format matches" in error["note"] and "counted as unparsed" in error["note"]
+    assert "this is an nginx error log, not an access log" in error["note"] and "counted as unparsed" in error["note"]
     assert data["totals"]["unparsed"] == 2  # type: ignore[index]
     assert data["unparsed_samples"][0]["reason"] == "no known log format matches this file"  # type: ignore[index]
-    assert f"logstat: warning: {tmp_path / 'error.log'}: no known log format matches" in err
+    assert f"logstat: warning: {tmp_path / 'error.log'}: this is an nginx error log, not an access log" in err
+    out = CliRunner().invoke(app, ["summarize", str(tmp_path / "*.log")]).stdout
+    assert f"{tmp_path / 'error.log'} (no format matched; 3 lines)" in out
 
 
 def test_every_input_undetectable_is_still_an_error(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from logstat.evidence import Ranked
+from logstat.formats import UNDETECTED
 from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.text import first_sentence, percent, visible
@@ -44,6 +45,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "mixed": {"en": "mixed: {names}", "zh": "混合：{names}"},
     "input_lines": {"en": "{n:,} lines", "zh": "{n:,} 行"},
     "input_line": {"en": "1 line", "zh": "1 行"},
+    "undetected": {"en": "no format matched", "zh": "未识别格式"},
     "by_class": {"en": "Requests by class", "zh": "按类别统计"},
     "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
     "class": {"en": "Class", "zh": "类别"},
@@ -199,10 +201,13 @@ def _header(report: Report, lang: Lang) -> Table:
         grid.add_row(_label("format", lang), Text(format_label(report, lang)))
     else:
         for i, summary in enumerate(report.inputs):
-            how = _label("detected" if summary.detected else "given", lang)
             n = summary.totals.lines
             lines = _label("input_line", lang) if n == 1 else _label("input_lines", lang, n=n)
-            line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {lines})"
+            if summary.log_format is UNDETECTED:
+                line = f"{visible(summary.name)} ({_label('undetected', lang)}; {lines})"
+            else:
+                how = _label("detected" if summary.detected else "given", lang)
+                line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {lines})"
             grid.add_row(_label("inputs", lang) if i == 0 else "", Text(line))
     grid.add_row(_label("time", lang), Text(time_span(report, lang)))
     window = window_span(report)
