@@ -11,7 +11,7 @@ times faster than an equivalent pattern with Unicode ``\\s`` or ambiguous repeti
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -516,10 +516,12 @@ ERROR_LOG_SHAPES: dict[str, re.Pattern[str]] = {
 
 def error_log_kind(lines: Sequence[str]) -> str | None:
     """``"an nginx error log"`` or ``"an Apache error log"`` when most sample lines look like one."""
-    for kind, shape in ERROR_LOG_SHAPES.items():
-        if sum(bool(shape.match(line)) for line in lines) >= DETECTION_THRESHOLD * max(len(lines), 1):
-            return kind
-    return None
+    return next((kind for kind, shape in ERROR_LOG_SHAPES.items() if _mostly(lines, shape.match)), None)
+
+
+def _mostly(lines: Sequence[str], test: Callable[[str], object]) -> bool:
+    """Whether at least :data:`DETECTION_THRESHOLD` of ``lines`` pass ``test``."""
+    return sum(bool(test(line)) for line in lines) >= DETECTION_THRESHOLD * max(len(lines), 1)
 
 
 UNDETECTED = LogFormat(
@@ -598,6 +600,12 @@ def detect_format(
         kind = error_log_kind(lines)
         if kind is not None:
             msg = f"this is {kind}, not an access log; logstat reads access logs (nginx access_log, Apache CustomLog)"
+            raise UnknownFormatError(msg)
+        if _mostly(lines, lambda line: line.startswith("{") and line.rstrip().endswith("}")):
+            msg = (
+                "the lines are JSON objects; pass the log_format that wrote them with --log-format "
+                "(a whole nginx 'log_format name escape=json ...;' directive works)"
+            )
             raise UnknownFormatError(msg)
         tried = ", ".join(f"{f.name} {shares[f.name]:.0%}" for f in given)
         msg = (

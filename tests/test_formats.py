@@ -234,6 +234,12 @@ def test_detect_names_an_error_log(kind: str, lines: list[str]) -> None:
     assert error_log_kind([lines[0], COMMON.example, COMMON.example]) is None
 
 
+def test_detect_points_json_lines_to_their_log_format() -> None:
+    lines = ['{"time":"2026-10-10T13:55:36+00:00","status":404,"request":"GET / HTTP/1.1"}'] * 3
+    with pytest.raises(UnknownFormatError, match="^the lines are JSON objects; pass the log_format that wrote them"):
+        detect_format(lines)
+
+
 def test_detect_on_blank_lines_only_fails() -> None:
     with pytest.raises(UnknownFormatError, match="no known log format matches"):
         detect_format(["", "   ", "\t"])
