@@ -234,9 +234,27 @@ def test_detect_names_an_error_log(kind: str, lines: list[str]) -> None:
     assert error_log_kind([lines[0], COMMON.example, COMMON.example]) is None
 
 
+def test_nginx_json_log_format() -> None:
+    fmt = compile_nginx(
+        """log_format j escape=json '{"time":"$time_iso8601","client":"$remote_addr",'
+                                  '"request":"$request","status":$status,"rt":$request_time}';"""
+    )
+    line = (
+        '{"time":"2026-10-10T13:55:36+00:00","client":"192.0.2.1",'
+        '"request":"GET /a?q=\\"x\\" HTTP/1.1","status":404,"rt":0.012}'
+    )
+    assert parse_both(fmt.pattern(), line) == {
+        "time_iso8601": "2026-10-10T13:55:36+00:00",
+        "remote_addr": "192.0.2.1",
+        "request": 'GET /a?q=\\"x\\" HTTP/1.1',
+        "status": "404",
+        "request_time": "0.012",
+    }
+
+
 def test_detect_points_json_lines_to_their_log_format() -> None:
     lines = ['{"time":"2026-10-10T13:55:36+00:00","status":404,"request":"GET / HTTP/1.1"}'] * 3
-    with pytest.raises(UnknownFormatError, match="^the lines are JSON objects; pass the log_format that wrote them"):
+    with pytest.raises(UnknownFormatError, match=r"^the lines are JSON objects; pass the log_format that wrote them"):
         detect_format(lines)
 
 
