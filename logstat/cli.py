@@ -368,9 +368,11 @@ def summarize(
       logstat summarize '/var/log/nginx/access.log*' --since 24h
       logstat summarize access.log -f json -o report.json
       zcat access.log.2.gz | logstat summarize -
-      logstat summarize app.log --log-format '$remote_addr [$time_local] "$request" $status'
-      logstat summarize access.log --by hour -o report.html -o series.csv --table series
-      logstat summarize access.log -o report.html -o -     # a file, and the table on stdout
+      logstat summarize app.log \\
+        --log-format '$remote_addr [$time_local] "$request" $status'
+      logstat summarize access.log --by hour -o report.html \\
+        -o series.csv --table series
+      logstat summarize access.log -o report.html -o -   # and stdout
       logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
 
     \b

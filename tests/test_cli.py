@@ -246,6 +246,19 @@ def test_help_has_examples(command: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["summarize", "codes", "formats"])
+def test_help_examples_fit_an_80_column_terminal(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An example that wraps cannot be copied into a shell: each one is a line of its own."""
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run(command, "--help")
+    shown = {line.strip() for line in out.splitlines()}
+    callback = next(c.callback for c in app.registered_commands if c.callback and c.callback.__name__ == command)
+    doc = (callback.__doc__ or "").splitlines()
+    examples = [line.strip() for line in doc if line.strip().startswith(("logstat ", "zcat ", "--log-format "))]
+    assert examples
+    assert [line for line in examples if line not in shown] == []
+
+
+@pytest.mark.parametrize("command", ["summarize", "codes", "formats"])
 def test_help_names_what_options_take(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A flag shows no value placeholder (``--quiet <bool>`` reads as if it took one)."""
     monkeypatch.setenv("COLUMNS", "200")
