@@ -401,6 +401,24 @@ def test_one_minute_of_errors_is_its_own_average(tmp_path: Path) -> None:
     assert (window.count, window.times_average) == (20, 1.0)
 
 
+@pytest.mark.parametrize("render", ["table", "markdown", "html"])
+def test_a_code_entirely_in_one_window_says_so_instead_of_a_rate(tmp_path: Path, render: str) -> None:
+    """ "1.0x its average rate" says nothing when every request is in the window."""
+    all_at_once = write(tmp_path, [timed(404, at=T0 + timedelta(seconds=s)) for s in range(3)], "a.log")
+    spread = write(tmp_path, [timed(404, at=T0 + timedelta(minutes=m)) for m in (0, 1, 30)], "b.log")
+
+    def shown(path: Path) -> str:
+        result = CliRunner().invoke(app, ["summarize", str(path), "-f", render])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    assert "all 3 within the 5 min from 2026-10-10 12:00:00 UTC" in shown(all_at_once)
+    assert "average rate" not in shown(all_at_once)
+    assert "busiest 5 min from 2026-10-10 12:00:00 UTC: 2 (" in shown(spread)
+    zh = CliRunner().invoke(app, ["summarize", str(all_at_once), "--lang", "zh"]).stdout
+    assert "全部 3 次都在 2026-10-10 12:00:00 UTC 起的 5 分钟内" in zh
+
+
 # --------------------------------------------------------------------------- time window
 
 

@@ -25,7 +25,6 @@ from logstat.render import RenderOptions
 from logstat.render.markdown import (
     LATENCY_STATS,
     accounting,
-    busiest_text,
     chart_period,
     clip,
     code_reason,
@@ -37,7 +36,7 @@ from logstat.render.markdown import (
     notes,
     requests,
 )
-from logstat.render.table import format_label, no_requests, time_span, when, window_span
+from logstat.render.table import busiest_text, format_label, no_requests, time_span, when, window_span
 from logstat.render.text import percent, visible
 from logstat.report import CLASS_ORDER, NO_LATENCY, Report, UnparsedSample
 from logstat.series import Period, class_series, coarser, period_count
@@ -259,7 +258,7 @@ def _evidence_section(report: Report, lang: Lang) -> str:
             f'{_e(row.raw)} {_e(reason)} <span style="color:{_MUTED};font-weight:400">· '
             f"{_e(requests(row.count, lang))}</span></h3>"
         )
-        busiest = busiest_text(found, lang)
+        busiest = busiest_text(found, row.count, lang)
         if busiest is not None:
             parts.append(f'<p style="margin:0 0 8px;color:{_MUTED};font-size:12px">{_e(busiest)}</p>')
         parts += [_dimension_table(dim, ranked, lang) for dim, ranked in found.top.items() if ranked]

@@ -20,7 +20,7 @@ from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.table import LABELS as TABLE_LABELS
 from logstat.render.table import accounting as table_accounting
-from logstat.render.table import format_label, no_requests, time_span, when, window_span
+from logstat.render.table import busiest_text, format_label, no_requests, time_span, when, window_span
 from logstat.render.text import first_sentence, percent, visible
 from logstat.report import CLASS_ORDER, NO_LATENCY, CodeEvidence, CodeRow, Report
 from logstat.series import Period, auto_period, bucket_size, class_series, sparkline
@@ -136,14 +136,6 @@ def requests(count: int, lang: Lang) -> str:
     return label("code_request", lang) if count == 1 else label("code_requests", lang, count=f"{count:,}")
 
 
-def busiest_text(found: CodeEvidence, lang: Lang) -> str | None:
-    """The busiest-window sentence of a code, or ``None`` when it says nothing (one request)."""
-    w = found.window
-    if w is None or w.count <= 1:
-        return None
-    return label("busiest", lang, minutes=w.minutes, start=when(w.start), count=w.count, times=w.times_average)
-
-
 def latency_rows(report: Report, lang: Lang) -> list[tuple[str, dict[str, Percentiles]]]:
     """Rows of the latency table: all requests, each class, then each code (in table order)."""
     rows = [(label("all", lang), report.latency_overall)]
@@ -189,7 +181,7 @@ def _evidence(report: Report, lang: Lang) -> list[str]:
     for row, found in evidence_codes(report):
         reason, _, _ = code_reason(report, row.raw, lang)
         lines += ["", f"#### {escape(row.raw)} {escape_cell(reason)} · {requests(row.count, lang)}"]
-        busiest = busiest_text(found, lang)
+        busiest = busiest_text(found, row.count, lang)
         if busiest is not None:
             lines += ["", f"_{escape(busiest)}_"]
         for dim, ranked in found.top.items():

@@ -20,7 +20,7 @@ from logstat.formats import UNDETECTED
 from logstat.registry import Lang
 from logstat.render import RenderOptions
 from logstat.render.text import first_sentence, percent, visible
-from logstat.report import CLASS_ORDER, NO_LATENCY, Report, Totals
+from logstat.report import CLASS_ORDER, NO_LATENCY, CodeEvidence, Report, Totals
 from logstat.series import class_series, sparkline
 
 LABELS: dict[str, dict[Lang, str]] = {
@@ -73,6 +73,10 @@ LABELS: dict[str, dict[Lang, str]] = {
         "en": "busiest {minutes} min from {start}: {count:,} ({times:.1f}× its average rate)",
         "zh": "最集中的 {minutes} 分钟从 {start} 开始：{count:,} 次（平均速率的 {times:.1f} 倍）",
     },
+    "busiest_all": {
+        "en": "all {count:,} within the {minutes} min from {start}",
+        "zh": "全部 {count:,} 次都在 {start} 起的 {minutes} 分钟内",
+    },
     "queries": {"en": "{n} query strings", "zh": "{n} 种查询串"},
     "query": {"en": "1 query string", "zh": "1 种查询串"},
     "evidence_col": {"en": "Evidence", "zh": "证据"},
@@ -99,6 +103,19 @@ LABELS: dict[str, dict[Lang, str]] = {
 
 def _label(key: str, lang: Lang, **values: object) -> str:
     return LABELS[key][lang].format(**values)
+
+
+def busiest_text(found: CodeEvidence, total: int, lang: Lang) -> str | None:
+    """The busiest-window sentence of a code with ``total`` requests, or ``None`` for one request.
+
+    When every request of the code falls in that window, a rate against the average would
+    read 1.0×; the sentence says that they all came within those minutes instead.
+    """
+    w = found.window
+    if w is None or w.count <= 1:
+        return None
+    key = "busiest_all" if w.count == total else "busiest"
+    return _label(key, lang, minutes=w.minutes, start=when(w.start), count=w.count, times=w.times_average)
 
 
 def when(moment: datetime | None) -> str:
@@ -311,11 +328,9 @@ def _evidence_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
         if found is None:
             continue
         lines = [describe_ranked(dim, ranked, lang) for dim, ranked in found.top.items() if ranked]
-        if found.window is not None and found.window.count > 1:
-            w = found.window
-            lines.append(
-                _label("busiest", lang, minutes=w.minutes, start=when(w.start), count=w.count, times=w.times_average)
-            )
+        busiest = busiest_text(found, row.count, lang)
+        if busiest is not None:
+            lines.append(busiest)
         table.add_row(Text(visible(row.raw)), Text(f"{row.count:,}"), Text("\n".join(lines)))
     return table
 
