@@ -9,6 +9,7 @@ damaged, the part before the damage is still read and the input carries a note s
 from __future__ import annotations
 
 import bz2
+import codecs
 import glob
 import gzip
 import io
@@ -47,6 +48,11 @@ _PEEK = 1 << 16
 """Decoded bytes looked at to tell whether lines end in CR alone."""
 
 CR_NOTE = "its lines end in CR alone (classic Mac OS style); each CR was read as a line end"
+
+UTF16_NOTE = "its text is UTF-16 ({order}), not UTF-8; it was converted before reading"
+
+_UTF16_BOMS = {b"\xff\xfe": "little-endian", b"\xfe\xff": "big-endian"}
+_UTF16_CODECS = {"little-endian": "utf-16-le", "big-endian": "utf-16-be"}
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,50 @@ def _copy_stdin(target: Path) -> Path:
     return target
 
 
+def utf16_order(source: Input) -> str | None:
+    """``"little-endian"`` or ``"big-endian"`` when the text of ``source`` is UTF-16, else ``None``.
+
+    PowerShell's ``>`` and Notepad write logs as UTF-16, with a byte order mark; without one,
+    an access log (nearly all ASCII) in UTF-16 has a NUL in every other byte, which UTF-8
+    text never has.
+    """
+    try:
+        with open_decoded(source) as handle:
+            head = handle.read(_PEEK)
+    except DAMAGE:
+        return None
+    bom = next((order for mark, order in _UTF16_BOMS.items() if head.startswith(mark)), None)
+    if bom is not None and not head.startswith(b"\xff\xfe\x00\x00"):  # that one is UTF-32
+        return bom
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 2:
+        return None
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "little-endian"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "big-endian"
+    return None
+
+
+def utf8_copy(source: Input, target: Path, order: str) -> Input:
+    """Copy an uncompressed UTF-16 ``source`` to ``target`` as UTF-8, without its byte order mark.
+
+    Bytes that are not UTF-16 (an odd trailing byte, a lone surrogate) become U+FFFD, as bytes
+    that are not UTF-8 do in any other input.
+    """
+    decoder = codecs.getincrementaldecoder(_UTF16_CODECS[order])("replace")
+    with source.path.open("rb") as stream, target.open("wb") as out:
+        first = True
+        while chunk := stream.read(_CHUNK):
+            text = decoder.decode(chunk)
+            if first and text:
+                text, first = text.removeprefix("\ufeff"), False
+            out.write(text.encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    note = UTF16_NOTE.format(order=order)
+    return Input(source.name, target, compression=None, note=note if source.note is None else f"{source.note}; {note}")
+
+
 def _has_cr_line_ends(source: Input) -> bool:
     """Whether the lines of ``source`` end in CR alone: many more lone CRs than LFs at its start."""
     try:
@@ -200,9 +250,9 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
     ``-`` copies standard input into ``spool_dir`` (polars scans files, not pipes, and a
     copy lets a later query read it again); so does a named pipe or process substitution
     (``<(zcat access.log.*.gz)``). bzip2 and xz files are decoded there too, a file whose
-    lines end in CR alone is copied there with LF line ends, and a file whose name is not
-    UTF-8 gets a link there with a name polars can open. Input names are made displayable
-    by :func:`display_name`. Nothing is ever written next to or into an input.
+    lines end in CR alone is copied there with LF line ends, a UTF-16 file is copied there as
+    UTF-8, and a file whose name is not UTF-8 gets a link there with a name polars can open.
+    Input names are made displayable by :func:`display_name`. Nothing is ever written next to or into an input.
 
     Raises
     ------
@@ -224,6 +274,11 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
         source = replace(source, compression=compression)
         if compression is not None and compression not in NATIVE:
             source = decode_to_file(source, spool_dir / f"decoded-{number}")
+        order = utf16_order(source)
+        if order is not None:
+            if source.compression is not None:
+                source = decode_to_file(source, spool_dir / f"decoded-{number}")
+            source = utf8_copy(source, spool_dir / f"utf8-{number}", order)
         if _has_cr_line_ends(source):
             if source.compression is not None:
                 source = decode_to_file(source, spool_dir / f"decoded-{number}")

@@ -40,7 +40,7 @@ from logstat.aggregate import needed_fields
 from logstat.cli import app, write_atomic
 from logstat.errors import ExitCode, InputError
 from logstat.formats import BUILTIN_FORMATS, resolve_log_format
-from logstat.inputs import CR_NOTE, Input, display_name, lf_copy, open_inputs
+from logstat.inputs import CR_NOTE, UTF16_NOTE, Input, display_name, lf_copy, open_inputs, utf8_copy, utf16_order
 from logstat.reader import SAMPLE_LINE_BYTES, read_sample, scan_lines
 from logstat.render import OutputFormat, RenderOptions, renderer_for
 from logstat.render.csv import MAX_CELL, defuse, render_csv
@@ -347,6 +347,60 @@ def test_lf_copy_joins_a_crlf_split_between_chunks(tmp_path: Path, monkeypatch: 
     copied = lf_copy(Input("in.log", source), tmp_path / "out.log")
     assert copied.path.read_bytes() == b"a\nb\nc\n\nd\n\ne"
     assert copied.note == CR_NOTE
+
+
+UTF16_CASES = {
+    "le-bom": ("utf-16-le", b"\xff\xfe", "\n", "little-endian"),
+    "be-bom": ("utf-16-be", b"\xfe\xff", "\n", "big-endian"),
+    "le-crlf-no-bom": ("utf-16-le", b"", "\r\n", "little-endian"),
+    "be-no-bom": ("utf-16-be", b"", "\n", "big-endian"),
+}
+
+
+@pytest.mark.parametrize("case", UTF16_CASES, ids=list(UTF16_CASES))
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
+def test_a_utf16_log_reads_like_its_utf8_copy(tmp_path: Path, case: str, packed: bool) -> None:
+    """PowerShell's ``>`` and Notepad write UTF-16: such a log used to match no format at all."""
+    codec, bom, end, order = UTF16_CASES[case]
+    lines = [line(s) for s in ("200", "404", "500")] + [line(ua="浏览器 😀"), "junk", ""]
+    utf8 = tmp_path / "utf8.log"
+    utf8.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = bom + (end.join(lines) + end).encode(codec)
+    utf16 = tmp_path / "utf16.log"
+    utf16.write_bytes(gzip.compress(data) if packed else data)
+    expected, got = report_of(utf8, tmp_path), report_of(utf16, tmp_path)
+    assert got.totals == expected.totals and got.totals.lines == len(lines)
+    assert got.by_code == expected.by_code
+    assert got.evidence_table.equals(expected.evidence_table)
+    assert got.inputs[0].note == UTF16_NOTE.format(order=order)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 5])
+def test_utf8_copy_joins_characters_split_between_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(logstat.inputs, "_CHUNK", chunk)
+    source = tmp_path / "in.log"
+    source.write_bytes(b"\xff\xfe" + "a😀\n浏\n".encode("utf-16-le") + b"\x00")  # an odd byte at the end
+    copied = utf8_copy(Input("in.log", source), tmp_path / "out.log", "little-endian")
+    assert copied.path.read_text(encoding="utf-8") == "a😀\n浏\n\ufffd"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "203.0.113.7 - - 浏览器 é\n".encode(),
+        bytes(64),
+        bytes(range(256)) * 4,
+        b"\xff\xfe\x00\x00" + "a\n".encode("utf-32-le"),
+        b"a\x00",
+    ],
+    ids=["utf8", "nuls", "binary", "utf32", "one-character"],
+)
+def test_only_utf16_is_taken_for_utf16(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(data)
+    assert utf16_order(Input("x.log", path)) is None
 
 
 NON_UTF8_NAMES = [b"gbk-\xb2\xe2\xca\xd4.log", b"latin1-caf\xe9.log", b"big5-\xb3\\.log"]
