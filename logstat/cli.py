@@ -559,6 +559,9 @@ def formats(
     Any other format works too: pass the server's own string with --log-format, e.g.
       --log-format '$remote_addr - $remote_user [$time_local] "$request" $status'
       --log-format '%h %l %u %t "%r" %>s %b'
+
+    Lines behind a syslog, Kubernetes (stdout F) or timestamp prefix are read
+    too; the report names the prefix with the format, e.g. 'syslog + combined'.
     """
     with _reporting_errors(debug=False):
         if as_json:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import polars as pl
@@ -142,6 +142,8 @@ class LogFormat:
     tokens: tuple[Token, ...]
     description: str = ""
     example: str = ""
+    prefix: str = ""
+    """A regex for what a log collector writes before each line (see :data:`LINE_PREFIXES`)."""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -183,7 +185,7 @@ class LogFormat:
 
     def _regex_through(self, last: int, wanted: Collection[str]) -> str:
         """The regex for tokens ``0..last``, capturing the first occurrence of ``wanted``."""
-        parts = ["^"]
+        parts = ["^" + self.prefix]
         captured: set[str] = set()
         for i, token in enumerate(self.tokens[: last + 1]):
             if not token.is_field:
@@ -524,6 +526,44 @@ def _mostly(lines: Sequence[str], test: Callable[[str], object]) -> bool:
     return sum(bool(test(line)) for line in lines) >= DETECTION_THRESHOLD * max(len(lines), 1)
 
 
+_RFC3339 = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})"
+
+LINE_PREFIXES: dict[str, str] = {
+    # rsyslog/syslog-ng files and journalctl: "Nov 26 09:00:00 web1 nginx[123]: " (or an
+    # RFC 3339 time), after an optional "<190>" priority. nginx's own "access_log syslog:".
+    "syslog": (
+        r"(?:<[0-9]{1,3}>)?(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|"
+        + _RFC3339
+        + r") [^ ]+ [^ :\[\]]+(?:\[[0-9]+\])?: "
+    ),
+    # Kubernetes node logs (/var/log/pods, /var/log/containers): "<time> stdout F ".
+    "kubernetes": _RFC3339 + r" (?:stdout|stderr) [FP] ",
+    # kubectl logs --timestamps, docker logs -t: "<time> ".
+    "timestamp": _RFC3339 + " ",
+}
+"""What log collectors write before each access-log line, by name. The request time is still
+read from the access-log line itself."""
+
+
+def with_prefix(fmt: LogFormat, prefix_name: str) -> LogFormat:
+    """``fmt`` for lines that start with the :data:`LINE_PREFIXES` entry ``prefix_name``."""
+    return replace(fmt, name=f"{prefix_name} + {fmt.name}", prefix=LINE_PREFIXES[prefix_name])
+
+
+def fit_prefix(fmt: LogFormat, lines: Sequence[str]) -> LogFormat:
+    """``fmt``, or ``fmt`` after a line prefix when only that matches most of ``lines``.
+
+    For a ``--log-format`` given for lines that a collector (syslog, Kubernetes) prefixed.
+    """
+    if not lines or fmt.prefix or _mostly(lines, re.compile(fmt.pattern()).match):
+        return fmt
+    for prefix_name in LINE_PREFIXES:
+        prefixed = with_prefix(fmt, prefix_name)
+        if _mostly(lines, re.compile(prefixed.pattern()).match):
+            return prefixed
+    return fmt
+
+
 UNDETECTED = LogFormat(
     "undetected", "", "nginx", (), description="no known format matched; every line is counted as unparsed"
 )
@@ -538,6 +578,9 @@ def resolve_log_format(spec: str) -> LogFormat:
     key = spec.strip()
     if key in BUILTIN_FORMATS:
         return BUILTIN_FORMATS[key]
+    prefix_name, plus, base = key.partition(" + ")
+    if plus and prefix_name in LINE_PREFIXES and base in BUILTIN_FORMATS:
+        return with_prefix(BUILTIN_FORMATS[base], prefix_name)  # as the report names it
     if "$" in key and _NGINX_VARIABLE.search(key):
         return compile_nginx(spec)
     if _APACHE_TOKEN.search(key):
@@ -578,7 +621,8 @@ def detect_format(
     Each line votes for the most specific candidate that matches it (see
     :attr:`LogFormat.specificity`): a combined line also matches ``common``, whose pattern
     is a prefix of it, but votes for ``combined``. The format with the most votes wins,
-    provided its pattern matches at least half of the lines.
+    provided its pattern matches at least half of the lines. When none does, the candidates
+    are tried again after each of the :data:`LINE_PREFIXES` that collectors write.
 
     Raises
     ------
@@ -586,17 +630,12 @@ def detect_format(
         When no candidate matches at least half of the non-blank sample lines.
     """
     given = list(BUILTIN_FORMATS.values() if candidates is None else candidates)
-    pool = sorted(given, key=lambda f: f.specificity, reverse=True)
-    table = match_table(lines, pool)
-    total = max(table.height, 1)
-    shares = {fmt.name: float(table[fmt.name].sum()) / total for fmt in pool}
-    votes = dict.fromkeys(shares, 0)
-    for row in table.iter_rows():
-        winner = next((fmt.name for fmt, hit in zip(pool, row, strict=True) if hit), None)
-        if winner is not None:
-            votes[winner] += 1
-    best = max(pool, key=lambda f: (votes[f.name], shares[f.name], f.specificity))
+    best, shares = _vote(lines, given)
     if shares[best.name] < DETECTION_THRESHOLD:
+        for prefix_name in LINE_PREFIXES:
+            prefixed, prefixed_shares = _vote(lines, [with_prefix(f, prefix_name) for f in given])
+            if prefixed_shares[prefixed.name] >= DETECTION_THRESHOLD:
+                return Detection(prefixed, prefixed_shares)
         kind = error_log_kind(lines)
         if kind is not None:
             msg = f"this is {kind}, not an access log; logstat reads access logs (nginx access_log, Apache CustomLog)"
@@ -614,3 +653,17 @@ def detect_format(
         )
         raise UnknownFormatError(msg)
     return Detection(best, shares)
+
+
+def _vote(lines: Sequence[str], candidates: Sequence[LogFormat]) -> tuple[LogFormat, dict[str, float]]:
+    """The candidate most lines vote for (see :func:`detect_format`), and each one's share of matches."""
+    pool = sorted(candidates, key=lambda f: f.specificity, reverse=True)
+    table = match_table(lines, pool)
+    total = max(table.height, 1)
+    shares = {fmt.name: float(table[fmt.name].sum()) / total for fmt in pool}
+    votes = dict.fromkeys(shares, 0)
+    for row in table.iter_rows():
+        winner = next((fmt.name for fmt, hit in zip(pool, row, strict=True) if hit), None)
+        if winner is not None:
+            votes[winner] += 1
+    return max(pool, key=lambda f: (votes[f.name], shares[f.name], f.specificity)), shares

@@ -40,7 +40,7 @@ from logstat.evidence import (
     top_values,
 )
 from logstat.findings import Finding, find
-from logstat.formats import BUILTIN_FORMATS, UNDETECTED, LogFormat, detect_format
+from logstat.formats import BUILTIN_FORMATS, UNDETECTED, LogFormat, detect_format, fit_prefix
 from logstat.inputs import Input, decode_to_file
 from logstat.reader import LineKind, blank_line, parse_lines, read_sample, scan_lines
 from logstat.registry import (
@@ -338,10 +338,10 @@ class InputCounts:
 
 
 def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
-    """The given format, or the one detected from a sample of ``source``."""
-    if log_format is not None:
-        return log_format, False
+    """The given format (after a collector's line prefix, if the lines have one), or the one detected."""
     sample = read_sample(source)
+    if log_format is not None:
+        return fit_prefix(log_format, sample), False
     if not sample:
         # An empty input has nothing to detect; any format reads it as zero lines.
         return BUILTIN_FORMATS["combined"], True

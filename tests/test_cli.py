@@ -320,3 +320,23 @@ def test_readme_quick_start_shows_what_the_command_prints(monkeypatch: pytest.Mo
     printed = result.stdout.splitlines()
     assert len(shown) > 60
     assert [line for line in shown if line not in printed] == []
+
+
+def test_access_lines_in_syslog_count_as_in_the_access_log(tmp_path: Path) -> None:
+    """nginx's ``access_log syslog:`` lands in /var/log/syslog among other programs' lines."""
+    lines = [combined(status, second=i) for i, status in enumerate([200, 200, 404, 502, 200, 301])]
+    plain = write_log(tmp_path, lines, "plain.log")
+    mixed = [f"Oct 10 13:55:{i:02d} web1 nginx: {line}" for i, line in enumerate(lines)]
+    mixed.insert(3, "Oct 10 13:55:03 web1 CRON[99]: (root) CMD (run-parts /etc/cron.hourly)")
+    syslog = write_log(tmp_path, mixed, "syslog")
+    _, expected, _ = run("summarize", str(plain), "-f", "json")
+    code, out, err = run("summarize", str(syslog), "-f", "json", "--since", "2026-10-10T13:55:01Z")
+    assert code == ExitCode.OK, err
+    got, want = json.loads(out), json.loads(expected)
+    assert got["log_format"]["name"] == "syslog + combined" and got["log_format"]["detected"]
+    assert got["totals"] == {"lines": 7, "parsed": 5, "filtered": 1, "unparsed": 1, "blank": 0}
+    assert [s["line"] for s in got["unparsed_samples"]] == [4]
+    assert {c["raw"]: c["count"] for c in got["by_code"]} == {"200": 2, "404": 1, "502": 1, "301": 1}
+    assert want["time_range"]["last"] == got["time_range"]["last"] == "2026-10-10T13:55:05Z"
+    given = run("summarize", str(syslog), "-f", "json", "--log-format", "combined")[1]
+    assert json.loads(given)["log_format"]["name"] == "syslog + combined"

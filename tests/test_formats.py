@@ -22,12 +22,15 @@ from logstat.formats import (
     BUILTIN_FORMATS,
     FIELD_PATTERNS,
     IMPOSSIBLE_DAY,
+    LINE_PREFIXES,
     LogFormat,
     compile_apache,
     compile_nginx,
     detect_format,
     error_log_kind,
+    fit_prefix,
     resolve_log_format,
+    with_prefix,
 )
 
 COMBINED = BUILTIN_FORMATS["combined"]
@@ -267,6 +270,52 @@ def test_detect_among_given_candidates() -> None:
     detection = detect_format(example_sample(COMBINED), [COMMON, BUILTIN_FORMATS["vhost_combined"]])
     assert detection.log_format is COMMON
     assert set(detection.shares) == {"common", "vhost_combined"}
+
+
+# --- lines behind a collector's prefix ---------------------------------------------------
+
+COLLECTOR_PREFIXES = {
+    "syslog": [
+        "Oct 10 13:55:36 web1 nginx: ",
+        "Oct  1 13:55:36 web1 nginx[812]: ",
+        "<190>Oct 10 13:55:36 web-1.example.com nginx: ",
+        "2026-10-10T13:55:36.123456+00:00 web1 httpd[7]: ",
+        "2026-10-10T13:55:36+0000 web1 apache2: ",
+    ],
+    "kubernetes": ["2026-10-10T13:55:36.123456789Z stdout F ", "2026-10-10T13:55:36.1+02:00 stderr F "],
+    "timestamp": ["2026-10-10T13:55:36.123456789Z ", "2026-10-10T13:55:36Z "],
+}
+
+
+@pytest.mark.parametrize("prefix_name", COLLECTOR_PREFIXES)
+@pytest.mark.parametrize("name", ["combined", "nginx_timed", "common"])
+def test_detect_sees_through_a_collector_prefix(prefix_name: str, name: str) -> None:
+    """nginx's ``access_log syslog:``, journalctl and Kubernetes put text before each line."""
+    fmt = BUILTIN_FORMATS[name]
+    prefixes = COLLECTOR_PREFIXES[prefix_name]
+    lines = [prefixes[i % len(prefixes)] + line for i, line in enumerate(example_sample(fmt))]
+    detection = detect_format(lines)
+    assert detection.log_format == with_prefix(fmt, prefix_name)
+    assert detection.log_format.name == f"{prefix_name} + {name}"
+    assert detection.shares[detection.log_format.name] == 1.0
+    # The fields, the time included, come from the access-log line, not from the prefix.
+    assert parse_both(detection.log_format.pattern(), lines[0]) == parse_both(fmt.pattern(), example_sample(fmt)[0])
+    assert resolve_log_format(f"{prefix_name} + {name}") == detection.log_format
+
+
+def test_a_given_format_sees_through_a_collector_prefix() -> None:
+    lines = ["Oct 10 13:55:36 web1 nginx: " + line for line in example_sample(COMBINED)]
+    custom = compile_nginx('$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent')
+    assert fit_prefix(custom, lines) == with_prefix(custom, "syslog")
+    assert fit_prefix(custom, example_sample(COMBINED)) is custom
+    assert fit_prefix(custom, ["junk", "more junk"]) is custom
+    assert fit_prefix(custom, []) is custom
+
+
+def test_plain_lines_take_no_prefix() -> None:
+    for name, fmt in BUILTIN_FORMATS.items():
+        assert detect_format(example_sample(fmt)).log_format.prefix == "", name
+    assert set(LINE_PREFIXES) == set(COLLECTOR_PREFIXES)
 
 
 # --- compiling nginx formats -----------------------------------------------------------
