@@ -9,7 +9,8 @@ Usage::
 Each round writes one file: lines from ``sample_logs/`` and ``tests/adversarial/lines.tsv``,
 mutated byte by byte (flips, hostile bytes such as quotes, backslashes, NUL, CR, 0x1F, ESC,
 invalid UTF-8, spliced and cut lines, hostile status values), mixed with random bytes, blank
-lines, comments and overlong lines, sometimes gzip-compressed or with CR line ends. The
+lines, comments and overlong lines, sometimes behind a collector's line prefix, as UTF-16,
+gzip-compressed or with CR line ends. The
 file is read through ``open_inputs`` and ``build_report`` (with the detected format, then
 with a built-in format given), and the report is rendered in every output format. The
 round fails when:
@@ -77,6 +78,18 @@ HOSTILE_STATUS = [
 ]
 
 
+COLLECTOR_PREFIXES = [
+    b"Oct 10 13:55:36 web1 nginx: ", b"<190>Oct  1 13:55:36 web1 nginx[812]: ",
+    b"2026-10-10T13:55:36.123456789Z stdout F ", b"2026-10-10T13:55:36Z ", b"Oct 10 13:55:36 web1 : ",
+]
+"""What syslog, Kubernetes and kubectl write before access lines (the last one is malformed)."""
+
+
+def as_utf16(data: bytes) -> bytes:
+    """``data`` as UTF-16 with a byte order mark; bytes that are not UTF-8 become U+FFFD first."""
+    return codecs.BOM_UTF16_LE + data.decode("utf-8", "replace").encode("utf-16-le")
+
+
 def _adversarial_lines() -> list[bytes]:
     lines = []
     for text in ADVERSARIAL.read_text("ascii").splitlines():
@@ -140,6 +153,8 @@ def random_log(rng: random.Random, pool: list[bytes]) -> bytes:
             parts.append(bytes(rng.randrange(256) for _ in range(rng.randint(1, 80))))
         else:
             parts.append(mutate(rng, rng.choice(same_format), pool) * rng.randint(100, 3000))
+    if rng.random() < 0.05:
+        parts = [rng.choice(COLLECTOR_PREFIXES) + part for part in parts]
     end = rng.choice([b"\n", b"\n", b"\n", b"\r\n", b"\r"])
     data = end.join(parts) + (end if rng.random() < 0.8 else b"")
     if rng.random() < 0.05:
@@ -343,21 +358,30 @@ def check_everything(report: Report, lines: int | None = None, options: list[Ren
 # --- the rounds -----------------------------------------------------------------------------
 
 
-def report_of_bytes(data: bytes, directory: Path, *, fmt: LogFormat | None, compress: bool = False) -> Report:
-    """The report of ``data`` written as a file in ``directory`` (gzipped with ``compress``)."""
+def report_of_bytes(
+    data: bytes, directory: Path, *, fmt: LogFormat | None, compress: bool = False, utf16: bool = False
+) -> Report:
+    """The report of ``data`` written as a file in ``directory`` (as UTF-16, gzipped: when asked)."""
     path = directory / ("access.log.gz" if compress else "access.log")
-    path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
+    written = as_utf16(data) if utf16 else data
+    path.write_bytes(gzip.compress(written, mtime=0) if compress else written)
     spool = directory / "spool"
     spool.mkdir(exist_ok=True)
     return build_report(open_inputs([str(path)], spool_dir=spool), log_format=fmt, spool_dir=spool)
 
 
 def run_round(
-    data: bytes, directory: Path, *, compress: bool, fmt: LogFormat | None, options: list[RenderOptions] | None = None
+    data: bytes,
+    directory: Path,
+    *,
+    compress: bool,
+    fmt: LogFormat | None,
+    options: list[RenderOptions] | None = None,
+    utf16: bool = False,
 ) -> None:
     """Read ``data`` as a log file (detected format, or ``fmt``) and check the report."""
     try:
-        report = report_of_bytes(data, directory, fmt=fmt, compress=compress)
+        report = report_of_bytes(data, directory, fmt=fmt, compress=compress, utf16=utf16)
     except LogstatError:
         return  # no known format, nothing parsed, a damaged archive: reported as one line
     cr = any(i.note and CR_NOTE in i.note for i in report.inputs)
@@ -384,9 +408,10 @@ def fuzz(seconds: float, seed: int, *, keep: Path | None = None, log: Callable[[
             rng = random.Random(f"{seed}/{outcome.rounds}")
             data = random_log(rng, pool)
             compress = rng.random() < 0.1
+            utf16 = rng.random() < 0.05
             for fmt in (None, rng.choice(formats)):
                 try:
-                    run_round(data, directory, compress=compress, fmt=fmt)
+                    run_round(data, directory, compress=compress, fmt=fmt, utf16=utf16)
                 except Exception as exc:  # a fuzzer reports whatever breaks
                     where = f"seed {seed} round {outcome.rounds} format {fmt.name if fmt else 'detected'}"
                     detail = "".join(traceback.format_exception_only(exc)).strip()
@@ -394,7 +419,8 @@ def fuzz(seconds: float, seed: int, *, keep: Path | None = None, log: Callable[[
                     if keep is not None:
                         keep.mkdir(parents=True, exist_ok=True)
                         saved = keep / f"seed{seed}-round{outcome.rounds}.log{'.gz' if compress else ''}"
-                        saved.write_bytes(gzip.compress(data, mtime=0) if compress else data)
+                        written = as_utf16(data) if utf16 else data
+                        saved.write_bytes(gzip.compress(written, mtime=0) if compress else written)
                         message += f"\n  saved: {saved}"
                     outcome.failures.append(message)
                     if log:

@@ -33,9 +33,9 @@ QUICK = [RenderOptions(), RenderOptions(csv_table="unparsed", lang="zh", color=T
 """Fewer render options than the fuzz run, to keep each example fast."""
 
 
-def _round(data: bytes, fmt_index: int, *, compress: bool = False) -> None:
+def _round(data: bytes, fmt_index: int, *, compress: bool = False, utf16: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        FUZZ.run_round(data, Path(tmp), compress=compress, fmt=FORMATS[fmt_index], options=QUICK)
+        FUZZ.run_round(data, Path(tmp), compress=compress, fmt=FORMATS[fmt_index], options=QUICK, utf16=utf16)
 
 
 @settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,20 +46,22 @@ def test_arbitrary_bytes(data: bytes, fmt_index: int, compress: bool) -> None:
 
 @st.composite
 def mutated_logs(draw: st.DrawFn) -> bytes:
-    """A few log lines, intact or mutated (the fuzz runner's mutations), joined by any line end."""
+    """A few log lines, intact or mutated (the fuzz runner's mutations), maybe behind a collector's
+    prefix, joined by any line end."""
     rng = random.Random(draw(st.integers(0, 2**32)))
+    prefix = draw(st.sampled_from([b"", *FUZZ.COLLECTOR_PREFIXES]))
     lines = []
     for index in draw(st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=12)):
         chosen = POOL[index]
-        lines.append(FUZZ.mutate(rng, chosen, POOL) if draw(st.booleans()) else chosen)
+        lines.append(prefix + (FUZZ.mutate(rng, chosen, POOL) if draw(st.booleans()) else chosen))
     end = draw(st.sampled_from([b"\n", b"\r\n", b"\r"]))
     return end.join(lines) + draw(st.sampled_from([b"", end]))
 
 
 @settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_logs(), st.integers(0, len(FORMATS) - 1))
-def test_mutated_log_lines(data: bytes, fmt_index: int) -> None:
-    _round(data, fmt_index)
+@given(mutated_logs(), st.integers(0, len(FORMATS) - 1), st.booleans())
+def test_mutated_log_lines(data: bytes, fmt_index: int, utf16: bool) -> None:
+    _round(data, fmt_index, utf16=utf16)
 
 
 LINE = '203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] "GET {path} HTTP/1.1" {status} 512 "-" "{agent}"'
