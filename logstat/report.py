@@ -372,9 +372,15 @@ def count_input(
     except pl.exceptions.ComputeError as exc:
         msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
         raise InputError(msg) from None
-    except OSError:
+    except OSError as exc:
         if source.compression is None or spool_dir is None:
-            raise
+            # polars reports a file that shrank under it (logrotate's copytruncate) as
+            # "failed to fill whole buffer", without the file's name.
+            msg = (
+                f"{source.name}: reading failed ({exc}); if the file was truncated or rotated "
+                "while logstat read it, run logstat again, else check the disk"
+            )
+            raise InputError(msg) from None
         decoded = decode_to_file(source, spool_dir / f"recovered-{abs(hash(source.name))}")
         return _count(decoded, fmt, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
 

@@ -36,6 +36,7 @@ from typer.testing import CliRunner
 
 import logstat.cli
 import logstat.inputs
+import logstat.report
 from logstat.aggregate import needed_fields
 from logstat.cli import app, write_atomic
 from logstat.errors import ExitCode, InputError
@@ -549,6 +550,22 @@ def test_unexpected_errors_are_one_line_and_a_traceback_only_on_request(
     assert message in err
     code, _, err = run("summarize", sample, "--debug")
     assert code == ExitCode.ERROR and "Traceback" in err and message in err
+
+
+def test_a_file_that_shrinks_while_it_is_read_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """logrotate's copytruncate can empty a log under the scan; polars then fails without a name."""
+
+    def shrunk(*_: object, **__: object) -> Report:
+        msg = "failed to fill whole buffer"  # what polars raises then
+        raise OSError(msg)
+
+    monkeypatch.setattr(logstat.report, "_count", shrunk)
+    path = tmp_path / "access.log"
+    path.write_text(line() + "\n")
+    code, out, err = run("summarize", str(path))
+    assert_one_line_error(code, out, err)
+    assert err.startswith(f"logstat: error: {path}: reading failed (failed to fill whole buffer); ")
+    assert "truncated or rotated while logstat read it, run logstat again" in err
 
 
 def test_ctrl_c_exits_130_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
