@@ -226,7 +226,7 @@ def _write_error(path: Path, exc: OSError) -> OutputError:
 
 def _lang(value: str) -> Lang:
     if value not in LANGS:
-        msg = f"--lang must be one of {', '.join(LANGS)}, not {value!r}"
+        msg = f"--lang (or LOGSTAT_LANG) must be one of {', '.join(LANGS)}, not {value!r}"
         raise UsageError(msg)
     return value
 
@@ -294,7 +294,15 @@ FailIfOpt = Annotated[
         show_default=False,
     ),
 ]
-LangOpt = Annotated[str, typer.Option("--lang", metavar="en|zh", help="Language of explanations: en or zh.")]
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="en|zh",
+        envvar="LOGSTAT_LANG",
+        help="Language of explanations: en or zh.",
+    ),
+]
 SinceOpt = Annotated[
     str | None,
     typer.Option(

@@ -169,7 +169,7 @@ def test_custom_apache_format_string(tmp_path: Path) -> None:
         (["summarize", "{log}", "-l", "nosuch"], ExitCode.USAGE, "unknown log format 'nosuch': use one of"),
         (["summarize", "{log}", "-l", "$remote_addr $body_bytes_sent"], ExitCode.USAGE, "has no status field"),
         (["summarize", "{log}", "-l", "%h %Z %>s"], ExitCode.USAGE, "unsupported Apache directive %Z"),
-        (["summarize", "{log}", "--lang", "fr"], ExitCode.USAGE, "--lang must be one of en, zh"),
+        (["summarize", "{log}", "--lang", "fr"], ExitCode.USAGE, "--lang (or LOGSTAT_LANG) must be one of en, zh"),
         (["summarize", "{log}", "-o", "{tmp}/r.xlsx"], ExitCode.USAGE, "cannot tell the output format"),
         (["summarize", "{log}", "--nope"], ExitCode.USAGE, "No such option"),
         (["codes", "999"], ExitCode.USAGE, "no status code '999' in the registry"),
@@ -340,3 +340,16 @@ def test_access_lines_in_syslog_count_as_in_the_access_log(tmp_path: Path) -> No
     assert want["time_range"]["last"] == got["time_range"]["last"] == "2026-10-10T13:55:05Z"
     given = run("summarize", str(syslog), "-f", "json", "--log-format", "combined")[1]
     assert json.loads(given)["log_format"]["name"] == "syslog + combined"
+
+
+def test_logstat_lang_sets_the_default_language(mixed_log: Path) -> None:
+    """A team that reads Chinese sets it once (in a profile or a crontab), not on every command."""
+    chinese = {"LOGSTAT_LANG": "zh"}
+    zh = CliRunner().invoke(app, ["summarize", str(mixed_log), "-f", "json"], env=chinese)
+    assert json.loads(zh.stdout)["lang"] == "zh"
+    en = CliRunner().invoke(app, ["summarize", str(mixed_log), "-f", "json", "--lang", "en"], env=chinese)
+    assert json.loads(en.stdout)["lang"] == "en"
+    codes = CliRunner().invoke(app, ["codes", "404"], env=chinese)
+    assert codes.stdout.startswith("404 未找到")
+    bad = CliRunner().invoke(app, ["codes", "404"], env={"LOGSTAT_LANG": "fr"})
+    assert bad.exit_code == ExitCode.USAGE and "--lang (or LOGSTAT_LANG) must be one of en, zh" in bad.stderr
