@@ -17,8 +17,10 @@ LogWriter = Callable[..., Path]
 
 @pytest.fixture(autouse=True)
 def _no_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reports are 120 columns wide in tests, whatever ``COLUMNS`` the shell exports."""
+    """Reports are 120 columns wide and in English in tests, whatever ``COLUMNS`` and
+    ``LOGSTAT_LANG`` the shell exports."""
     monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LOGSTAT_LANG", raising=False)
 
 
 @pytest.fixture
