@@ -125,7 +125,7 @@ class Token:
     pattern: str = ""
     """The regex of this field's value, when the format itself spells it (Apache ``%{...}t``)."""
     time_format: str = ""
-    """The strftime format of a ``time_strftime`` field."""
+    """The strftime format of a ``time_strftime`` field; for a ``time_part``, its ``%{...}t`` spec."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ def compile_apache(definition: str, *, name: str = "custom") -> LogFormat:
         tokens.extend(_apache_directive(match["letter"], match["arg"], match.group(0)))
     if pos < len(text):
         tokens.append(Token(text[pos:], is_field=False))
-    return _checked(LogFormat(name, text, "apache", _merge_literals(tokens)))
+    return _checked(LogFormat(name, text, "apache", _merge_literals(_join_offset(tokens))))
 
 
 def _apache_directive(letter: str, arg: str | None, spelled: str) -> list[Token]:
@@ -396,12 +396,66 @@ def _apache_time(arg: str) -> Token:
     if spec == "sec":
         return Token("msec", True)
     if spec in _EPOCH_PARTS:
-        return Token("time_part", True, _EPOCH_PARTS[spec])
+        return Token("time_part", True, _EPOCH_PARTS[spec], spec)
     pattern = strftime_pattern(spec)
     readable = _readable_format(spec) if _is_full_time(spec) else None
     if readable is None:
-        return Token("time_part", True, pattern)
+        return Token("time_part", True, pattern, spec)
     return Token("time_strftime", True, pattern, readable)
+
+
+_FRACTIONS = {"msec_frac": "%3f", "usec_frac": "%6f"}
+"""strftime spellings of Apache's fractions of a second, for polars' parser."""
+
+
+def _join_offset(tokens: list[Token]) -> list[Token]:
+    """Read a time and the ``%{%z}t`` written after it as one time.
+
+    Apache's own example of a time in milliseconds, ``[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]``,
+    writes the UTC offset as a field of its own; read without it, the time would be off by
+    the offset. A time without ``%z``, then only fractions of its second and separators, then
+    ``%{%z}t`` become one ``time_strftime`` field.
+    """
+    joined: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        end = _offset_after(tokens, i)
+        span = tokens[i : end + 1] if end is not None else []
+        spelled = "".join(_strftime_of(t) for t in span)
+        readable = _readable_format(spelled) if span else None
+        if end is None or readable is None:
+            joined.append(tokens[i])
+            i += 1
+            continue
+        pattern = "".join(t.pattern if t.is_field else _escape(t.text) for t in span)
+        joined.append(Token("time_strftime", True, pattern, readable))
+        i = end + 1
+    return joined
+
+
+def _offset_after(tokens: list[Token], start: int) -> int | None:
+    """The index of the ``%{%z}t`` that completes the offset-less time at ``start``, if any."""
+    first = tokens[start]
+    if first.text != "time_strftime" or "%z" in first.time_format:
+        return None
+    for index in range(start + 1, len(tokens)):
+        token = tokens[index]
+        if not token.is_field:
+            if not re.fullmatch(r"[ .,:]*", token.text):
+                return None
+        elif token.text == "time_part" and token.time_format == "%z":
+            return index
+        elif token.text != "time_part" or token.time_format not in _FRACTIONS:
+            return None
+    return None
+
+
+def _strftime_of(token: Token) -> str:
+    if not token.is_field:
+        return token.text.replace("%", "%%")
+    if token.text == "time_strftime":
+        return token.time_format
+    return _FRACTIONS.get(token.time_format, token.time_format)
 
 
 def _unwrap_nginx(definition: str) -> str:

@@ -536,12 +536,41 @@ def test_apache_time_forms(directive: str, field: str | None) -> None:
     assert compile_apache(f"%h {directive} %>s").time_field == field
 
 
-def test_apache_time_with_its_milliseconds_and_offset_apart() -> None:
-    # Apache's own example of a time with milliseconds: the parts are matched, the time is read without the offset.
-    fmt = compile_apache('%h [%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] "%r" %>s')
-    line = '1.2.3.4 [10/Oct/2026 13:55:36.123 +0200] "GET / HTTP/1.1" 404'
+@pytest.mark.parametrize(
+    ("directives", "written", "expected"),
+    [
+        (
+            "%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t",
+            "10/Oct/2026 13:55:36.123 +0200",
+            datetime(2026, 10, 10, 11, 55, 36, 123000),
+        ),
+        (
+            "%{%Y-%m-%d %T}t.%{usec_frac}t %{%z}t",
+            "2026-10-10 13:55:36.123456 -0130",
+            datetime(2026, 10, 10, 15, 25, 36, 123456),
+        ),
+        ("%{%Y-%m-%dT%T}t%{%z}t", "2026-10-10T13:55:36+0200", datetime(2026, 10, 10, 11, 55, 36)),
+    ],
+)
+def test_apache_time_with_its_offset_apart_is_one_time(directives: str, written: str, expected: datetime) -> None:
+    """Apache's own example of a time in milliseconds writes the offset as a field of its own: read
+    apart, the time would be taken as UTC, off by the offset."""
+    fmt = compile_apache(f'%h [{directives}] "%r" %>s')
+    assert fmt.time_field == "time_strftime" and "time_part" not in fmt.fields
+    line = f'1.2.3.4 [{written}] "GET / HTTP/1.1" 404'
     fields = parse_both(fmt.pattern(["time_strftime", "status"]), line)
-    assert fields == {"time_strftime": "10/Oct/2026 13:55:36", "status": "404"}
+    assert fields == {"time_strftime": written, "status": "404"}
+    read = pl.DataFrame({"time_strftime": [written]}).select(parse_time(fmt)).item()
+    assert read == expected.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "directives",
+    ["%{%d/%b/%Y %T}t %r %{%z}t", "%{%z}t %{%d/%b/%Y %T}t", "%{%d/%b/%Y %T %z}t %{%z}t", "%{%T}t %{%z}t"],
+)
+def test_an_offset_after_other_fields_is_not_joined(directives: str) -> None:
+    fmt = compile_apache(f"%h {directives} %>s")
+    assert "time_part" in fmt.fields
 
 
 def test_apache_time_with_an_unknown_directive() -> None:
