@@ -26,7 +26,8 @@ COUNT_DIM = "_count"
 ERROR_STATUS = r"^[45][0-9][0-9]$"
 
 DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "client": ("remote_addr",),
+    # Apache's "proxy" LogFormat behind a load balancer logs only X-Forwarded-For.
+    "client": ("remote_addr", "http_x_forwarded_for", "http_x_real_ip"),
     "agent": ("http_user_agent",),
     "referer": ("http_referer",),
     "vhost": ("server_name", "host", "http_host"),

@@ -361,6 +361,24 @@ def test_dimensions_a_format_lacks_are_left_out(tmp_path: Path) -> None:
     assert set(evidence["top"]) == {"path", "client"}
 
 
+@pytest.mark.parametrize(
+    ("log_format", "client"),
+    [
+        ('%{X-Forwarded-For}i %l %u %t "%r" %>s %b', "203.0.113.9, 10.0.0.2"),
+        ('%a %l %u %t "%r" %>s %b "%{X-Forwarded-For}i"', "192.0.2.1"),
+    ],
+    ids=["forwarded-for-only", "both"],
+)
+def test_clients_come_from_forwarded_for_when_the_format_has_no_address(
+    tmp_path: Path, log_format: str, client: str
+) -> None:
+    """Apache's "proxy" LogFormat behind a load balancer logs X-Forwarded-For instead of %a."""
+    first = "203.0.113.9, 10.0.0.2" if log_format.startswith("%{") else "192.0.2.1"
+    path = write(tmp_path, [f'{first} - - [{stamp(T0)}] "GET /x HTTP/1.1" 404 10 "203.0.113.9, 10.0.0.2"'])
+    evidence = summarize_json(str(path), "--log-format", log_format)["by_code"][0]["evidence"]
+    assert evidence["top"]["client"] == [{"value": client, "count": 1, "share": 1.0}]
+
+
 # --------------------------------------------------------------------------- busiest window
 
 
