@@ -50,7 +50,7 @@ from pathlib import Path
 
 from logstat.errors import LogstatError, UsageError
 from logstat.formats import BUILTIN_FORMATS, LogFormat
-from logstat.inputs import CR_NOTE, open_inputs
+from logstat.inputs import CR_NOTE, UTF16_NOTE, open_inputs
 from logstat.render import OutputFormat, RenderOptions, renderer_for
 from logstat.render.csv import CLASS_COLUMNS, CODE_COLUMNS, SERIES_COLUMNS, UNPARSED_COLUMNS
 from logstat.report import Report, build_report
@@ -384,8 +384,17 @@ def run_round(
         report = report_of_bytes(data, directory, fmt=fmt, compress=compress, utf16=utf16)
     except LogstatError:
         return  # no known format, nothing parsed, a damaged archive: reported as one line
-    cr = any(i.note and CR_NOTE in i.note for i in report.inputs)
-    check_everything(report, line_count(data, cr_line_ends=cr), options)
+    note = report.inputs[0].note or ""
+    written = as_utf16(data) if utf16 else data
+    check_everything(report, line_count(as_read(written, note), cr_line_ends=CR_NOTE in note), options)
+
+
+def as_read(data: bytes, note: str) -> bytes:
+    """``data`` as logstat reads it: converted to UTF-8 when its note says it was UTF-16."""
+    for order, codec in (("little-endian", "utf-16-le"), ("big-endian", "utf-16-be")):
+        if UTF16_NOTE.format(order=order) in note:
+            return data.decode(codec, "replace").removeprefix("\ufeff").encode("utf-8")
+    return data
 
 
 @dataclass

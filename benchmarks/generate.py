@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gzip
+import hashlib
 import itertools
 import json
 import math
@@ -45,10 +46,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-FORMATS = ("combined", "common", "vhost_combined", "nginx_main", "nginx_timed", "apache_timed")
+FORMATS = ("combined", "common", "vhost_combined", "nginx_main", "nginx_timed", "ingress_nginx", "apache_timed")
 """The built-in logstat formats this generator writes."""
 
-NGINX_FORMATS = frozenset({"nginx_main", "nginx_timed"})
+NGINX_FORMATS = frozenset({"nginx_main", "nginx_timed", "ingress_nginx"})
 """Formats written by nginx (the others are Apache's); escaping and status codes differ."""
 
 DEFAULT_START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -654,9 +655,28 @@ def _render_tail(req: Request, log_format: str) -> str:
     if log_format == "nginx_timed":
         upstream = "-" if req.upstream is None else ", ".join(f"{t:.3f}" for t in req.upstream)
         return f"{tail} {req.seconds:.3f} {upstream}"
+    if log_format == "ingress_nginx":
+        return f"{tail} {_ingress_upstream(req, request)}"
     if log_format == "apache_timed":
         return f"{tail} {round(req.seconds * 1_000_000) + 35}"
     return tail
+
+
+def _ingress_upstream(req: Request, request: str) -> str:
+    """The fields ingress-nginx writes after the user agent: request length, times, upstream."""
+    target = request.split(" ")[1] if request.count(" ") == 2 else "/"
+    service = "shop-api-80" if target.startswith("/api/") else "shop-web-80"
+    if req.upstream is None:
+        upstream = f"[{service if req.status != '404' else 'upstream-default-backend'}] [] - - - -"
+    else:
+        n = len(request)
+        addrs = ", ".join(f"10.244.{(n + i) % 3 + 1}.{(n * 7 + i) % 50 + 10}:8080" for i in range(len(req.upstream)))
+        lengths = ", ".join(["0"] * (len(req.upstream) - 1) + [str(req.body)])
+        times = ", ".join(f"{t:.3f}" for t in req.upstream)
+        statuses = ", ".join(["502"] * (len(req.upstream) - 1) + [req.status])
+        upstream = f"[{service}] [] {addrs} {lengths} {times} {statuses}"
+    request_id = hashlib.md5(f"{request}{req.status}{req.seconds}".encode(), usedforsecurity=False).hexdigest()
+    return f"{len(request) + 420} {req.seconds:.3f} {upstream} {request_id}"
 
 
 def _render_head(client: str, log_format: str, *, user: str = "-", vhost: str = "", port: int = 443) -> str:

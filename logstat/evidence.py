@@ -31,6 +31,7 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "agent": ("http_user_agent",),
     "referer": ("http_referer",),
     "vhost": ("server_name", "host", "http_host"),
+    "service": ("proxy_upstream_name",),
     "upstream": ("upstream_addr",),
     "upstream_status": ("upstream_status",),
 }
@@ -47,7 +48,7 @@ one ``request`` column, and a 404's referer carries the request line too (after
 table. Every expression in the pass runs over every line, error or not, so work moved out
 of it is work done once per distinct value instead of once per line."""
 
-SHOWN_DIMENSIONS = ("path", "client", "agent", "vhost", "referer", "upstream", "upstream_status")
+SHOWN_DIMENSIONS = ("path", "client", "agent", "vhost", "service", "referer", "upstream", "upstream_status")
 """Drill-down dimensions reports show, in this order (when the format has them)."""
 
 LATENCY_FIELDS: dict[str, tuple[str, float]] = {

@@ -55,6 +55,10 @@ FIELD_PATTERNS: dict[str, str] = {
     "upstream_header_time": f"{_FLOAT_OR_DASH}(?:{_LIST_SEPARATOR}{_FLOAT_OR_DASH})*",
     "upstream_status": r"(?:[0-9]+|-)(?:(?:, | : )(?:[0-9]+|-))*",
     "upstream_addr": r"[^ ,]+(?:(?:, | : )[^ ,]+)*",
+    "upstream_response_length": r"(?:[0-9]+|-)(?:(?:, | : )(?:[0-9]+|-))*",
+    # ingress-nginx writes these in brackets, and the alternative one is often empty: "[]".
+    "proxy_upstream_name": r"[^ \t\]]*",
+    "proxy_alternative_upstream_name": r"[^ \t\]]*",
 }
 """Fields whose unquoted value has a known shape; any other field is a run of non-blanks."""
 
@@ -545,6 +549,16 @@ BUILTIN_FORMATS: dict[str, LogFormat] = {
             "nginx combined plus $request_time and $upstream_response_time (seconds)",
             f'198.51.100.23 - - [10/Oct/2026:13:55:36 +0000] "GET /api/items HTTP/1.1" 502 157 '
             f'"-" "{_AGENT}" 3.002 3.001',
+        ),
+        _builtin(
+            "ingress_nginx",
+            '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+            '"$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] '
+            "[$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length "
+            "$upstream_response_time $upstream_status $req_id",
+            "the default `upstreaminfo` format of the Kubernetes ingress-nginx controller",
+            f'10.244.0.1 - - [10/Oct/2026:13:55:36 +0000] "GET /api/orders HTTP/1.1" 504 160 "-" "{_AGENT}" '
+            "512 60.001 [shop-orders-80] [] 10.244.1.7:8080 0 60.000 504 3f2b9c1d4e5a6b7c8d9e0f1a2b3c4d5e",
         ),
         _builtin(
             "apache_timed",

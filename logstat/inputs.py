@@ -179,9 +179,10 @@ def _copy_stdin(target: Path) -> Path:
 def utf16_order(source: Input) -> str | None:
     """``"little-endian"`` or ``"big-endian"`` when the text of ``source`` is UTF-16, else ``None``.
 
-    PowerShell's ``>`` and Notepad write logs as UTF-16, with a byte order mark; without one,
-    an access log (nearly all ASCII) in UTF-16 has a NUL in every other byte, which UTF-8
-    text never has.
+    PowerShell's ``>`` and Notepad write logs as UTF-16, with a byte order mark. An access
+    log (nearly all ASCII) in UTF-16 has a NUL in every other byte, which UTF-8 text never
+    has: that tells the byte order without a mark, and confirms one (binary data may start
+    with the same two bytes).
     """
     try:
         with open_decoded(source) as handle:
@@ -189,9 +190,15 @@ def utf16_order(source: Input) -> str | None:
     except DAMAGE:
         return None
     bom = next((order for mark, order in _UTF16_BOMS.items() if head.startswith(mark)), None)
-    if bom is not None and not head.startswith(b"\xff\xfe\x00\x00"):  # that one is UTF-32
-        return bom
-    even, odd = head[0::2], head[1::2]
+    if bom is None:
+        return _nul_order(head)
+    text = head[2:]  # both marks are two bytes
+    return bom if not text or _nul_order(text) == bom else None
+
+
+def _nul_order(data: bytes) -> str | None:
+    """The byte order of UTF-16 ``data`` of mostly ASCII characters, from where its NULs are."""
+    even, odd = data[0::2], data[1::2]
     if len(odd) < 2:
         return None
     if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):

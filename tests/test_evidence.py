@@ -323,7 +323,8 @@ def test_links_keep_control_characters_of_the_referer(tmp_path: Path) -> None:
 
 CUSTOM = (
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" '
-    '"$http_user_agent" $host "$upstream_addr" "$upstream_status" $request_time $upstream_response_time'
+    '"$http_user_agent" $host [$proxy_upstream_name] "$upstream_addr" "$upstream_status" $request_time '
+    "$upstream_response_time"
 )
 
 
@@ -331,7 +332,7 @@ def test_every_dimension_of_a_custom_format(tmp_path: Path) -> None:
     def custom(host: str, addr: str, upstream_status: str, ip: str, up: str) -> str:
         return (
             f'{ip} - - [{stamp(T0)}] "GET /checkout?step=2 HTTP/2.0" 502 157 "https://shop.example.com/cart" '
-            f'"Mozilla/5.0" {host} "{addr}" "{upstream_status}" 0.700 {up}'
+            f'"Mozilla/5.0" {host} [shop-{host[:3]}-80] "{addr}" "{upstream_status}" 0.700 {up}'
         )
 
     lines = [
@@ -346,6 +347,7 @@ def test_every_dimension_of_a_custom_format(tmp_path: Path) -> None:
         "client": [("192.0.2.1", 2), ("192.0.2.2", 1)],
         "agent": [("Mozilla/5.0", 3)],
         "vhost": [("shop.example.com", 2), ("api.example.com", 1)],
+        "service": [("shop-sho-80", 2), ("shop-api-80", 1)],
         "referer": [("https://shop.example.com/cart", 3)],
         "upstream": [("10.0.0.5:8080, 10.0.0.6:8080", 2), ("10.0.0.7:8080", 1)],
         "upstream_status": [("502, 502", 2), ("502", 1)],

@@ -99,6 +99,7 @@ EXAMPLE_STATUS = {
     "vhost_combined": "200",
     "nginx_main": "401",
     "nginx_timed": "502",
+    "ingress_nginx": "504",
     "apache_timed": "200",
 }
 
@@ -133,12 +134,37 @@ def test_combined_example_fields() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("upstream", "fields"),
+    [
+        ("[shop-web-80] [] 10.244.1.7:8080 612 0.012 200", ("shop-web-80", "", "10.244.1.7:8080", "0.012", "200")),
+        (
+            "[shop-api-80] [shop-api-canary-80] 10.244.1.7:8080, 10.244.2.9:8080 0, 160 0.500, 0.002 502, 200",
+            ("shop-api-80", "shop-api-canary-80", "10.244.1.7:8080, 10.244.2.9:8080", "0.500, 0.002", "502, 200"),
+        ),
+        ("[upstream-default-backend] [] - - - -", ("upstream-default-backend", "", "-", "-", "-")),
+    ],
+    ids=["one", "retried", "none"],
+)
+def test_ingress_nginx_upstream_fields(upstream: str, fields: tuple[str, ...]) -> None:
+    """ingress-nginx leaves the alternative upstream empty, and lists every upstream tried."""
+    fmt = BUILTIN_FORMATS["ingress_nginx"]
+    line = f'10.0.0.1 - - [{TIME}] "GET / HTTP/1.1" 200 612 "-" "ua" 420 0.013 {upstream} 0123456789abcdef'
+    names = ("proxy_upstream_name", "proxy_alternative_upstream_name", "upstream_addr")
+    names += ("upstream_response_time", "upstream_status")
+    parsed = parse_both(fmt.pattern(), line)
+    assert parsed is not None
+    assert tuple(parsed[name] for name in names) == fields
+    assert detect_format([line]).log_format is fmt
+
+
 @pytest.mark.parametrize("name", BUILTIN_FORMATS)
 def test_builtin_needed_fields_pattern_parses_example(name: str) -> None:
     fmt = BUILTIN_FORMATS[name]
     fields = parse_both(fmt.pattern(needed_fields(fmt)), fmt.example)
     latency = {
         "nginx_timed": {"request_time": "3.002", "upstream_response_time": "3.001"},
+        "ingress_nginx": {"request_time": "60.001", "upstream_response_time": "60.000"},
         "apache_timed": {"request_time_us": "412345"},
     }
     assert fields == {"status": EXAMPLE_STATUS[name], "time_local": TIME, **latency.get(name, {})}

@@ -395,13 +395,22 @@ def test_utf8_copy_joins_characters_split_between_chunks(
         bytes(range(256)) * 4,
         b"\xff\xfe\x00\x00" + "a\n".encode("utf-32-le"),
         b"a\x00",
+        b"\xff\xfe" + bytes(range(256)),
+        b"\xfe\xff" + "203.0.113.7 - - [10/Oct/2026".encode("utf-16-le"),
     ],
-    ids=["utf8", "nuls", "binary", "utf32", "one-character"],
+    ids=["utf8", "nuls", "binary", "utf32", "one-character", "binary-after-a-mark", "order-against-the-mark"],
 )
 def test_only_utf16_is_taken_for_utf16(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "x.log"
     path.write_bytes(data)
     assert utf16_order(Input("x.log", path)) is None
+
+
+def test_a_byte_order_mark_alone_is_an_empty_utf16_log(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"\xfe\xff")
+    assert utf16_order(Input("x.log", path)) == "big-endian"
+    assert report_of(path, tmp_path, log_format=None).totals.lines == 0
 
 
 NON_UTF8_NAMES = [b"gbk-\xb2\xe2\xca\xd4.log", b"latin1-caf\xe9.log", b"big5-\xb3\\.log"]

@@ -86,6 +86,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "client": {"en": "clients", "zh": "客户端"},
     "agent": {"en": "agents", "zh": "用户代理"},
     "vhost": {"en": "hosts", "zh": "虚拟主机"},
+    "service": {"en": "services", "zh": "服务"},
     "referer": {"en": "referers", "zh": "来源页"},
     "upstream": {"en": "upstreams", "zh": "上游"},
     "upstream_status": {"en": "upstream status", "zh": "上游状态"},
