@@ -144,11 +144,11 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
     stages = [captured, derived, dims]
     if "request" in derived and "referer" in derived:
         # A 404's referer also names the request, so that expand_evidence can tell which
-        # pages link to missing ones.
+        # pages link to missing ones. Without a referring page there is no link: the value
+        # stays "-", so that a scan of a million missing paths does not add a million values.
         referer = pl.col("referer")
-        stages.append(
-            {"referer": pl.when(pl.col("status") == "404").then(referer + LINK + pl.col("request")).otherwise(referer)}
-        )
+        linking = (pl.col("status") == "404") & ~referer.is_in(["-", ""])
+        stages.append({"referer": pl.when(linking).then(referer + LINK + pl.col("request")).otherwise(referer)})
     return [stage for stage in stages if stage]
 
 

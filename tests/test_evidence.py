@@ -23,7 +23,7 @@ from logstat.cli import app
 from logstat.evidence import REQUEST_LIMIT, VALUE_LIMIT, Percentiles, percentiles
 from logstat.formats import BUILTIN_FORMATS, LogFormat, resolve_log_format
 from logstat.inputs import open_inputs
-from logstat.report import NO_LATENCY, Report, build_report
+from logstat.report import NO_LATENCY, Report, build_report, count_input
 from logstat.window import TimeWindow
 
 SAMPLES = Path(__file__).parent.parent / "sample_logs"
@@ -319,6 +319,18 @@ def test_links_keep_control_characters_of_the_referer(tmp_path: Path) -> None:
     dims = ("referer", "link")
     values = {dim: dict(table.filter(pl.col("dim") == dim).select("value", "count").iter_rows()) for dim in dims}
     assert values == {"referer": {referer: 2}, "link": {f"{referer} -> /gone": 2}}
+
+
+def test_a_404_without_a_referring_page_adds_no_value_per_path(tmp_path: Path) -> None:
+    """A scan of many missing paths must not hold one referer value per path in memory."""
+    lines = [timed(404, request=f"GET /probe/{i} HTTP/1.1") for i in range(50)]
+    lines += [timed(404, request="GET /gone HTTP/1.1", referer="https://example.com/page")]
+    report = report_of(tmp_path, lines)
+    links = report.evidence_table.filter(pl.col("dim") == "link")["value"].to_list()
+    assert links == ["https://example.com/page -> /gone"]
+    source = open_inputs([str(tmp_path / "access.log")], spool_dir=tmp_path)[0]
+    counted = count_input(source, BUILTIN_FORMATS["nginx_timed"], sample_limit=0).evidence
+    assert counted.filter(pl.col("dim") == "referer").height == 2  # "-" once, the page once
 
 
 CUSTOM = (
