@@ -259,7 +259,8 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
     (``<(zcat access.log.*.gz)``). bzip2 and xz files are decoded there too, a file whose
     lines end in CR alone is copied there with LF line ends, a UTF-16 file is copied there as
     UTF-8, and a file whose name is not UTF-8 gets a link there with a name polars can open.
-    Input names are made displayable by :func:`display_name`. Nothing is ever written next to or into an input.
+    Input names are made displayable by :func:`display_name`. Nothing is ever written next
+    to or into an input.
 
     Raises
     ------
