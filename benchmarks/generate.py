@@ -1011,6 +1011,19 @@ def write_log(gen: LogGenerator, out: _Writable) -> int:
     return written
 
 
+def scan_log(lines: int, *, start: datetime = DEFAULT_START) -> Iterator[str]:
+    """Yield a directory-enumeration scan in combined format: every line a 404 for a new path.
+
+    The worst case for the drill-down, whose memory grows with the number of distinct values
+    of error requests: four scanner addresses, 1,000 requests a second.
+    """
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    for i in range(lines):
+        moment = start + timedelta(seconds=i // 1000)
+        stamp = f"{moment.day:02d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M:%S} +0000"
+        yield f'198.51.100.{10 + i % 4} - - [{stamp}] "GET /{i:x}/admin.php HTTP/1.1" 404 153 "-" "gobuster/3.6"'
+
+
 def tally_document(gen: LogGenerator) -> dict[str, object]:
     """The tally as JSON-ready data: ``{"lines": N, "status": {"200": n, ...}}``."""
     return {"lines": gen.lines, "status": dict(sorted(gen.tally.items()))}

@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py                      # 5M lines (about 1.2 GB), 3 repetitions
     python benchmarks/run.py --lines 1000000 --repeat 5
     python benchmarks/run.py --scaling 20000000   # also peak memory at 20M lines
+    python benchmarks/run.py --scan 2000000       # also a scan: 2M 404s, each for a new path
 
 Every command runs as its own process; wall time is the median of the repetitions and peak
 memory is the child's maximum resident set size as the kernel reports it (``wait4``). The
@@ -34,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import LogGenerator, write_log  # noqa: E402
+from generate import LogGenerator, scan_log, write_log  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,17 @@ def ensure_log(workdir: Path, lines: int, *, seed: int = 1) -> Path:
     return path
 
 
+def ensure_scan_log(workdir: Path, lines: int) -> Path:
+    """Generate (once) a scan log of ``lines`` 404s for distinct paths (see ``generate.scan_log``)."""
+    path = workdir / f"scan-{lines}.log"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="ascii") as out:
+            out.writelines(f"{line}\n" for line in scan_log(lines))
+        partial.replace(path)
+    return path
+
+
 def ensure_gzip(path: Path) -> Path:
     """A gzip copy of ``path`` (level 6, as logrotate's default)."""
     target = path.with_name(path.name + ".gz")
@@ -104,6 +116,7 @@ def main() -> None:
     parser.add_argument("--goaccess-lines", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scaling", type=int, default=0, help="also measure logstat at this many lines")
+    parser.add_argument("--scan", type=int, default=0, help="also measure a scan log of this many distinct 404s")
     parser.add_argument("--workdir", type=Path, default=HERE / "data")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +145,10 @@ def main() -> None:
     if args.scaling:
         scaled = ensure_log(args.workdir, args.scaling)
         results.append(measure(f"logstat ({args.scaling:,} lines)", logstat_command(scaled), args.scaling, 1))
+    if args.scan:
+        scan = ensure_scan_log(args.workdir, args.scan)
+        results.append(measure("logstat on a scan (every line a new 404 path)", logstat_command(scan), args.scan, 1))
+        results.append(measure("logstat --top 0 on the scan", logstat_command(scan, "--top 0"), args.scan, 1))
 
     small_results: list[Measurement] = []
     if shutil.which("goaccess"):

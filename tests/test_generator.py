@@ -103,3 +103,14 @@ def test_read_floor_reads_every_line(tmp_path):
     script = GENERATOR_PATH.with_name("read_floor.py")
     done = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, check=True)
     assert int(done.stdout) == sum(len(line.encode("utf-8")) for line in lines)
+
+
+def test_scan_log_is_404s_for_distinct_paths(tmp_path):
+    lines = list(generate.scan_log(3000))
+    path = tmp_path / "scan.log"
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="ascii")
+    report = build_report(open_inputs([str(path)], spool_dir=tmp_path))
+    assert report.inputs[0].log_format.name == "combined"
+    assert report.totals.parsed == 3000
+    assert [(row.raw, row.count) for row in report.by_code] == [("404", 3000)]
+    assert len({line.split('"')[1] for line in lines}) == 3000
