@@ -5,7 +5,8 @@ report shows — totals, per-class and per-code counts, the time range — is de
 that small table afterwards. Timestamps in nginx's ``$time_local`` form are not parsed per
 line: lines are grouped by the raw minute text and its UTC offset, and only the distinct
 minutes are parsed. Within one such group the raw texts differ only in the seconds, so
-their string minimum and maximum are also the earliest and latest times.
+the smallest and largest second give the earliest and latest times (kept as small numbers:
+the group-by holds one state per group, and a scan of distinct paths makes many groups).
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ def count_lines(lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bo
         when = pl.col("_when")
         if time_field == "time_local":
             keys += [when.str.slice(0, 17).alias("minute_text"), when.str.slice(21, 5).alias("offset")]
-            aggs += [when.min().alias("first_text"), when.max().alias("last_text")]
+            second = _seconds(when)
+            aggs += [second.min().alias("first_second"), second.max().alias("last_second")]
         else:
             keys.append(when.dt.truncate("1m").alias("minute"))
             aggs += [when.min().alias("first"), when.max().alias("last")]
@@ -149,7 +151,7 @@ def split_counts(collected: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _seconds(time_local: pl.Expr) -> pl.Expr:
-    return time_local.str.slice(18, 2).cast(pl.Int64)
+    return time_local.str.slice(18, 2).cast(pl.UInt8)
 
 
 def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
@@ -167,8 +169,8 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
         # seconds (a leap second, :60, is the next minute's :00).
         minute = (pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(UTC, _TIME_LOCAL, strict=False)
         counts = counts.with_columns(minute=_plausible(minute), has_time=pl.lit(value=True)).with_columns(
-            first=pl.col("minute") + pl.duration(seconds=_seconds(pl.col("first_text"))),
-            last=pl.col("minute") + pl.duration(seconds=_seconds(pl.col("last_text"))),
+            first=pl.col("minute") + pl.duration(seconds=pl.col("first_second")),
+            last=pl.col("minute") + pl.duration(seconds=pl.col("last_second")),
         )
     elif "minute" in counts.columns:
         counts = counts.with_columns(has_time=pl.lit(value=True))
