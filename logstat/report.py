@@ -70,10 +70,13 @@ SAMPLE_LIMIT = 20
 OPEN_WINDOW = TimeWindow()
 
 NO_LATENCY: dict[Lang, str] = {
-    "en": "This log format has no latency field. Add $request_time (and $upstream_response_time) "
-    "to the nginx log_format, or %D to the Apache LogFormat, to see how long requests took.",
-    "zh": "此日志格式不含耗时字段。在 nginx 的 log_format 中加入 $request_time（以及 "
-    "$upstream_response_time），或在 Apache 的 LogFormat 中加入 %D，即可看到请求耗时。",
+    "en": "This log format has no latency field, so how long requests took is not shown. If the server "
+    "already logs it after these fields (nginx $request_time, Apache %D), pass the server's format string "
+    "with --log-format; otherwise add $request_time (and $upstream_response_time) to the nginx log_format, "
+    "or %D to the Apache LogFormat.",
+    "zh": "此日志格式不含耗时字段，因此无法显示请求耗时。如果服务器已在这些字段之后记录了耗时（nginx 的 "
+    "$request_time、Apache 的 %D），请用 --log-format 传入服务器的格式字符串；否则请在 nginx 的 log_format "
+    "中加入 $request_time（以及 $upstream_response_time），或在 Apache 的 LogFormat 中加入 %D。",
 }
 
 CLASS_ORDER = ("1xx", "2xx", "3xx", "4xx", "5xx", OTHER_CLASS)
