@@ -358,13 +358,10 @@ def check_everything(report: Report, lines: int | None = None, options: list[Ren
 # --- the rounds -----------------------------------------------------------------------------
 
 
-def report_of_bytes(
-    data: bytes, directory: Path, *, fmt: LogFormat | None, compress: bool = False, utf16: bool = False
-) -> Report:
-    """The report of ``data`` written as a file in ``directory`` (as UTF-16, gzipped: when asked)."""
+def report_of_bytes(data: bytes, directory: Path, *, fmt: LogFormat | None, compress: bool = False) -> Report:
+    """The report of ``data`` written as a file in ``directory`` (gzipped with ``compress``)."""
     path = directory / ("access.log.gz" if compress else "access.log")
-    written = as_utf16(data) if utf16 else data
-    path.write_bytes(gzip.compress(written, mtime=0) if compress else written)
+    path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
     spool = directory / "spool"
     spool.mkdir(exist_ok=True)
     return build_report(open_inputs([str(path)], spool_dir=spool), log_format=fmt, spool_dir=spool)
@@ -379,13 +376,13 @@ def run_round(
     options: list[RenderOptions] | None = None,
     utf16: bool = False,
 ) -> None:
-    """Read ``data`` as a log file (detected format, or ``fmt``) and check the report."""
+    """Read ``data`` as a log file (detected format, or ``fmt``; as UTF-16 with ``utf16``) and check the report."""
+    written = as_utf16(data) if utf16 else data
     try:
-        report = report_of_bytes(data, directory, fmt=fmt, compress=compress, utf16=utf16)
+        report = report_of_bytes(written, directory, fmt=fmt, compress=compress)
     except LogstatError:
         return  # no known format, nothing parsed, a damaged archive: reported as one line
     note = report.inputs[0].note or ""
-    written = as_utf16(data) if utf16 else data
     check_everything(report, line_count(as_read(written, note), cr_line_ends=CR_NOTE in note), options)
 
 
