@@ -176,19 +176,23 @@ def _copy_stdin(target: Path) -> Path:
     return target
 
 
-def utf16_order(source: Input) -> str | None:
-    """``"little-endian"`` or ``"big-endian"`` when the text of ``source`` is UTF-16, else ``None``.
+def _head(source: Input) -> bytes:
+    """The first decoded bytes of ``source`` (none when its archive is damaged right away)."""
+    try:
+        with open_decoded(source) as handle:
+            return handle.read(_PEEK)
+    except DAMAGE:
+        return b""
+
+
+def utf16_order(head: bytes) -> str | None:
+    """``"little-endian"`` or ``"big-endian"`` when ``head``, a file's start, is UTF-16 text, else ``None``.
 
     PowerShell's ``>`` and Notepad write logs as UTF-16, with a byte order mark. An access
     log (nearly all ASCII) in UTF-16 has a NUL in every other byte, which UTF-8 text never
     has: that tells the byte order without a mark, and confirms one (binary data may start
     with the same two bytes).
     """
-    try:
-        with open_decoded(source) as handle:
-            head = handle.read(_PEEK)
-    except DAMAGE:
-        return None
     bom = next((order for mark, order in _UTF16_BOMS.items() if head.startswith(mark)), None)
     if bom is None:
         return _nul_order(head)
@@ -227,13 +231,9 @@ def utf8_copy(source: Input, target: Path, order: str) -> Input:
     return Input(source.name, target, compression=None, note=note if source.note is None else f"{source.note}; {note}")
 
 
-def _has_cr_line_ends(source: Input) -> bool:
-    """Whether the lines of ``source`` end in CR alone: many more lone CRs than LFs at its start."""
-    try:
-        with open_decoded(source) as handle:
-            head = handle.read(_PEEK)[:-1]  # the last byte may be the CR of a CRLF
-    except DAMAGE:
-        return False
+def _has_cr_line_ends(head: bytes) -> bool:
+    """Whether the lines of a file starting with ``head`` end in CR alone: many more lone CRs than LFs."""
+    head = head[:-1]  # the last byte may be the CR of a CRLF
     lone = head.count(b"\r") - head.count(b"\r\n")
     return lone > 0 and lone > 2 * head.count(b"\n")
 
@@ -282,12 +282,14 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
         source = replace(source, compression=compression)
         if compression is not None and compression not in NATIVE:
             source = decode_to_file(source, spool_dir / f"decoded-{number}")
-        order = utf16_order(source)
+        head = _head(source)
+        order = utf16_order(head)
         if order is not None:
             if source.compression is not None:
                 source = decode_to_file(source, spool_dir / f"decoded-{number}")
             source = utf8_copy(source, spool_dir / f"utf8-{number}", order)
-        if _has_cr_line_ends(source):
+            head = _head(source)
+        if _has_cr_line_ends(head):
             if source.compression is not None:
                 source = decode_to_file(source, spool_dir / f"decoded-{number}")
             source = lf_copy(source, spool_dir / f"lf-{number}")
