@@ -15,6 +15,7 @@ from logstat.report import Report, build_report
 LogWriter = Callable[..., Path]
 
 
+
 @pytest.fixture(autouse=True)
 def _no_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reports are 120 columns wide and in English in tests, whatever ``COLUMNS`` and

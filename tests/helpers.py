@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 from logstat.inputs import open_inputs
 from logstat.report import Report, build_report
@@ -45,3 +48,16 @@ def report_of(tmp_path: Path, lines: list[str], name: str = "access.log") -> Rep
     path = tmp_path / name
     path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
     return build_report(open_inputs([str(path)], spool_dir=tmp_path), now=T0)
+
+
+def require(available: object, why: str) -> None:
+    """Skip the calling test with ``why`` when ``available`` is falsy; in CI (``CI=true``), fail instead.
+
+    Skips are listed with their reasons at the end of every run (``-rs``), so a missing browser
+    or corpus is one visible line locally and never a silent pass in CI.
+    """
+    if available:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{why} (CI=true: this must run in CI)")
+    pytest.skip(why)
