@@ -24,7 +24,7 @@ from logstat.formats import BUILTIN_FORMATS, LogFormat, resolve_log_format
 from logstat.report import NO_LATENCY, Report, build_report
 from logstat.report.evidence import Percentiles, percentiles
 from logstat.sources import open_inputs
-from logstat.tally.count import count_input
+from logstat.tally.count import CountOptions, count_input
 from logstat.tally.dimensions import REQUEST_LIMIT, VALUE_LIMIT
 from logstat.timewindow import TimeWindow
 
@@ -331,7 +331,7 @@ def test_a_404_without_a_referring_page_adds_no_value_per_path(tmp_path: Path) -
     links = report.evidence_table.filter(pl.col("dim") == "link")["value"].to_list()
     assert links == ["https://example.com/page -> /gone"]
     source = open_inputs([str(tmp_path / "access.log")], spool_dir=tmp_path)[0]
-    counted = count_input(source, BUILTIN_FORMATS["nginx_timed"], sample_limit=0).evidence
+    counted = count_input(source, BUILTIN_FORMATS["nginx_timed"], CountOptions(sample_limit=0)).evidence
     assert counted.filter(pl.col("dim") == "referer").height == 2  # "-" once, the page once
 
 

@@ -50,7 +50,7 @@ from logstat.render.table import busiest_text, format_label, no_requests, time_s
 from logstat.render.text import percent
 from logstat.report.evidence import Ranked
 from logstat.report.model import CLASS_ORDER, NO_LATENCY, Report
-from logstat.tally.count import UnparsedSample
+from logstat.tally.model import UnparsedSample
 
 
 def _facts(report: Report, lang: Lang) -> str:

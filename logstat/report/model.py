@@ -14,8 +14,8 @@ from logstat.periods import Period
 from logstat.registry import OTHER_CLASS, Explanation, Lang, Registry, class_name, numeric_status
 from logstat.report.evidence import Percentiles, Ranked, Window
 from logstat.report.series import series_dict
-from logstat.tally.count import OPEN_WINDOW, UnparsedSample
-from logstat.timewindow import TimeWindow
+from logstat.tally.model import UnparsedSample
+from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 SCHEMA_VERSION = 1
 """Version of the JSON document; bumped whenever a key changes meaning or disappears."""
@@ -142,6 +142,12 @@ class Report:
     top: int = DEFAULT_TOP
     window: TimeWindow = OPEN_WINDOW
     """The ``--since``/``--until`` window the counts are limited to (open: no limit)."""
+    split_by: str | None = None
+    """With ``--split``: what :attr:`sections` are split by (``vhost``, ``service``, ``file``)."""
+    sections: tuple[Report, ...] = ()
+    """With ``--split``: one report per split key, most requests first."""
+    section: str | None = None
+    """In a section: its split key (the virtual host, the service, the file)."""
 
     def explain(self, row: CodeRow, lang: Lang) -> tuple[str, Explanation, bool]:
         """Reason phrase, explanation and whether the code is registered, in ``lang``."""
