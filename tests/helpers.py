@@ -61,3 +61,39 @@ def require(available: object, why: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{why} (CI=true: this must run in CI)")
     pytest.skip(why)
+
+
+def markdown_section(text: str, heading: str) -> str:
+    """The text under the Markdown ``heading`` line (e.g. ``"## Quick start"``), up to the next
+    heading of the same or a higher level; code fences are skipped, so a ``#`` comment in one is
+    not a heading."""
+    level = len(heading) - len(heading.lstrip("#"))
+    lines = text.splitlines()
+    assert heading in lines, f"no heading {heading!r}"
+    body: list[str] = []
+    fenced = False
+    for line in lines[lines.index(heading) + 1 :]:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            hashes = len(line) - len(line.lstrip("#"))
+            if hashes <= level and line[hashes : hashes + 1] == " ":
+                break
+        body.append(line)
+    return "\n".join(body)
+
+
+def fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """Every fenced code block of Markdown ``text``, as (info string, body), in order."""
+    blocks: list[tuple[str, str]] = []
+    info: str | None = None
+    body: list[str] = []
+    for line in text.splitlines():
+        if info is None and line.startswith("```"):
+            info, body = line[3:].strip(), []
+        elif info is not None and line.startswith("```"):
+            blocks.append((info, "\n".join(body)))
+            info = None
+        elif info is not None:
+            body.append(line)
+    return blocks

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
+from helpers import fenced_blocks, markdown_section
 from typer.testing import CliRunner
 
 import logstat.cli.summarize
@@ -309,13 +311,20 @@ def test_version() -> None:
 
 
 def test_readme_quick_start_shows_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every line of the README's quick-start transcript (bar the marked cuts) is in today's output."""
+    """Every line of the README's quick-start transcript (bar the marked cuts) is in what its
+    command prints today: the first ``sh`` block under ``## Quick start`` is the command, the first
+    ``text`` block after it what it prints."""
     root = Path(__file__).parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    transcript = readme.split("The first command prints (trimmed where marked `…`):\n\n```text\n", 1)[1]
-    shown = [line for line in transcript.split("```", 1)[0].splitlines() if line != "…"]
+    quick_start = markdown_section((root / "README.md").read_text(encoding="utf-8"), "## Quick start")
+    blocks = fenced_blocks(quick_start)
+    command = next(body for info, body in blocks if info == "sh").splitlines()[0]
+    install, run_logstat = command.split(" && ")
+    assert install == "pip install ." and run_logstat.startswith("logstat summarize ")
+    transcript = next(body for info, body in blocks if info == "text")
+    assert "trimmed where marked `…`" in quick_start
+    shown = [line for line in transcript.splitlines() if line != "…"]
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(app, ["summarize", "sample_logs/incidents.log"])
+    result = CliRunner().invoke(app, shlex.split(run_logstat)[1:])
     assert result.exit_code == 0, result.stderr
     printed = result.stdout.splitlines()
     assert len(shown) > 60
