@@ -3,9 +3,9 @@ and reading their times; each line gets exactly one :class:`LineKind`."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from enum import IntEnum
-from io import BufferedIOBase
 
 import polars as pl
 
@@ -46,6 +46,10 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
     because of damage is an error. Memory stays bounded: a line longer than
     :data:`SAMPLE_LINE_BYTES` is cut there, and reading stops after :data:`SAMPLE_BYTES`.
     """
+    if source.url is not None:
+        from logstat.sources.remote import read_remote_sample
+
+        return read_remote_sample(source, limit)
     sample: list[str] = []
     size = 0
     try:
@@ -65,7 +69,7 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
     return sample
 
 
-def _bounded_lines(handle: BufferedIOBase, most: int) -> Iterator[bytes]:
+def _bounded_lines(handle: io.BufferedIOBase, most: int) -> Iterator[bytes]:
     """Lines of ``handle``, each cut after ``most`` bytes (the rest of a cut line is skipped)."""
     while raw := handle.readline(most):
         if len(raw) == most and not raw.endswith(b"\n"):
@@ -74,8 +78,11 @@ def _bounded_lines(handle: BufferedIOBase, most: int) -> Iterator[bytes]:
         yield raw
 
 
-def scan_lines(source: Input) -> pl.LazyFrame:
+def scan_lines(source: Input, data: bytes | None = None) -> pl.LazyFrame:
     """Scan ``source`` as one ``line`` column plus a 1-based ``lineno``.
+
+    With ``data``, those bytes are scanned instead of the file: a piece of it, cut at line
+    ends (see :mod:`logstat.tally.pieces`). An input with a URL is read from object storage.
 
     Bytes that are not valid UTF-8 become U+FFFD instead of failing the scan. An empty
     line reads as null, and a byte order mark at the start of the file is dropped. A line
@@ -83,8 +90,12 @@ def scan_lines(source: Input) -> pl.LazyFrame:
     separator is the line end itself, so every byte of a line, NUL and 0x1F included, lands in
     the one column (``tests/test_robustness.py`` checks this against Python's line splitting).
     """
+    from logstat.sources.remote import scan_target
+
+    target, storage_options = scan_target(source)
     return pl.scan_csv(
-        source.path,
+        target if data is None else io.BytesIO(data),
+        storage_options=storage_options,
         has_header=False,
         separator="\n",
         quote_char=None,

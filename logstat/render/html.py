@@ -164,11 +164,13 @@ _LEFT_TH = '<th style="text-align:left">'
 _RIGHT_TH = '<th style="text-align:right;width:1%">'
 
 
-def _dimension_table(dim: str, ranked: Sequence[Ranked], lang: Lang) -> str:
+def _dimension_table(dim: str, ranked: Sequence[Ranked], lang: Lang, bound: int | None = None) -> str:
     paths = dim == "path"
     heads = [lbl(k, lang) for k in ("count", "share", *(("queries_col",) if paths else ()))]
-    head = _LEFT_TH + esc(dimension_label(dim, lang)) + "</th>" + "".join(f"{_RIGHT_TH}{h}</th>" for h in heads)
+    head = _LEFT_TH + esc(dimension_label(dim, lang, bound)) + "</th>" + "".join(f"{_RIGHT_TH}{h}</th>" for h in heads)
     rows = []
+    if bound is not None and not ranked:
+        rows.append(f'{_SROW}<td colspan="{len(heads) + 1}">{esc(lbl("none_above", lang, n=bound))}</td></tr>')
     for r in ranked:
         numbers = [f"{r.count:,}", esc(percent(r.share)), *([f"{r.distinct_queries:,}"] if paths else [])]
         rows.append(
@@ -194,7 +196,7 @@ def _evidence_section(report: Report, lang: Lang) -> str:
         busiest = busiest_text(found, row.count, lang)
         if busiest is not None:
             parts.append(f'<p style="margin:0 0 8px;color:{MUTED};font-size:12px">{esc(busiest)}</p>')
-        parts += [_dimension_table(dim, ranked, lang) for dim, ranked in found.top.items() if ranked]
+        parts += [_dimension_table(dim, ranked, lang, bound) for dim, ranked, bound in found.lists()]
     return "".join(parts)
 
 

@@ -118,10 +118,12 @@ def chart_period(report: Report, options: RenderOptions) -> Period | None:
 _DAY = timedelta(days=1)
 
 
-def dimension_label(dim: str, lang: Lang) -> str:
-    """``Paths``, ``Clients`` … as a column heading (the terminal labels are lower case)."""
+def dimension_label(dim: str, lang: Lang, bound: int | None = None) -> str:
+    """``Paths``, ``Clients`` … as a column heading (the terminal labels are lower case); a
+    summarized list's heading ends in ``approximate (±N)``."""
     text = label(dim, lang)
-    return text[:1].upper() + text[1:]
+    text = text[:1].upper() + text[1:]
+    return text if bound is None else f"{text} {label('approximate', lang, n=bound)}"
 
 
 def clip(value: str) -> str:
@@ -187,17 +189,17 @@ def _evidence(report: Report, lang: Lang) -> list[str]:
         busiest = busiest_text(found, row.count, lang)
         if busiest is not None:
             lines += ["", f"_{escape(busiest)}_"]
-        for dim, ranked in found.top.items():
-            if not ranked:
-                continue
+        for dim, ranked, bound in found.lists():
             paths = dim == "path"
-            head = [dimension_label(dim, lang), label("count", lang), label("share", lang)]
+            head = [dimension_label(dim, lang, bound), label("count", lang), label("share", lang)]
             head += [label("queries_col", lang)] if paths else []
             lines += ["", _row(head), "| --- | ---: | ---: |" + (" ---: |" if paths else "")]
             for r in ranked:
                 cells = [escape(clip(r.value)), f"{r.count:,}", percent(r.share)]
                 cells += [f"{r.distinct_queries:,}"] if paths else []
                 lines.append(_row(cells))
+            if bound is not None and not ranked:
+                lines.append(_row([escape(label("none_above", lang, n=bound)), "", ""] + ([""] if paths else [])))
     return lines
 
 

@@ -80,6 +80,8 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "全部 {count:,} 次都在 {start} 起的 {minutes} 分钟内",
     },
     "queries": {"en": "{n} query strings", "zh": "{n} 种查询串"},
+    "approximate": {"en": "approximate (±{n:,})", "zh": "近似值（±{n:,}）"},
+    "none_above": {"en": "no value above {n:,}", "zh": "没有超过 {n:,} 次的值"},
     "query": {"en": "1 query string", "zh": "1 种查询串"},
     "evidence_col": {"en": "Evidence", "zh": "证据"},
     "latency": {"en": "Latency in seconds (p50 / p95 / p99 / max)", "zh": "耗时（秒，p50 / p95 / p99 / 最大）"},
@@ -309,8 +311,11 @@ def _findings_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     return table
 
 
-def describe_ranked(dim: str, ranked: list[Ranked], lang: Lang) -> str:
-    """``paths: /a 40% (3 query strings), /b 10%`` for one drill-down dimension."""
+def describe_ranked(dim: str, ranked: list[Ranked], lang: Lang, bound: int | None = None) -> str:
+    """``paths: /a 40% (3 query strings), /b 10%`` for one drill-down dimension.
+
+    A summarized list (``bound`` is its error bound) ends in ``approximate (±N)``.
+    """
     items = []
     for r in ranked:
         item = f"{visible(r.value)} {percent(r.share)}"
@@ -318,6 +323,9 @@ def describe_ranked(dim: str, ranked: list[Ranked], lang: Lang) -> str:
             key = "query" if r.distinct_queries == 1 else "queries"
             item += f" ({_label(key, lang, n=r.distinct_queries)})"
         items.append(item)
+    if bound is not None:
+        items = items or [_label("none_above", lang, n=bound)]
+        return f"{_label(dim, lang)} {_label('approximate', lang, n=bound)}: " + ", ".join(items)
     return f"{_label(dim, lang)}: " + ", ".join(items)
 
 
@@ -330,7 +338,7 @@ def _evidence_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
         found = report.evidence.get(row.raw)
         if found is None:
             continue
-        lines = [describe_ranked(dim, ranked, lang) for dim, ranked in found.top.items() if ranked]
+        lines = [describe_ranked(dim, ranked, lang, bound) for dim, ranked, bound in found.lists()]
         busiest = busiest_text(found, row.count, lang)
         if busiest is not None:
             lines.append(busiest)

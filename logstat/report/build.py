@@ -132,7 +132,7 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
     )
     minutes = tally.by_minute()
     first, last = tally.time_range()
-    evidence = _evidence_table(tally)
+    evidence, bounds = _evidence_table(tally)
     latency_dims = tuple(
         dict.fromkeys(LATENCY_FIELDS[f][0] for summary in summaries for f in latency_fields(summary.log_format))
     )
@@ -158,6 +158,7 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
             row.raw: CodeEvidence(
                 {dim: ranked.get((row.raw, dim), []) for dim in SHOWN_DIMENSIONS},
                 busiest_window(minutes, row.raw),
+                {dim: bounds[row.raw, dim] for dim in SHOWN_DIMENSIONS if (row.raw, dim) in bounds},
             )
             for row in error_codes
         },
@@ -171,14 +172,18 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
     return replace(report, findings=find(report))
 
 
-def _evidence_table(tally: Tally) -> pl.DataFrame:
+def _evidence_table(tally: Tally) -> tuple[pl.DataFrame, dict[tuple[str, str], int]]:
     """Evidence counts per (status, dim, value) over every split key and bucket, shown dimensions
-    derived (see :func:`expand_evidence`), latencies as millisecond texts under their own dims."""
+    derived (see :func:`expand_evidence`), latencies as millisecond texts under their own dims;
+    and the error bound of every summarized (status, dim) list (see :mod:`logstat.tally.summary`)."""
     keys = ["status", "dim", "value"]
     drill = tally.evidence.select(*keys, "count")
     latency = tally.latency.select("status", "dim", pl.col("ms").cast(pl.String).alias("value"), "count")
     summed = pl.concat([drill, latency]).group_by(keys).agg(pl.col("count").sum())
-    return expand_evidence(summed)
+    expanded = expand_evidence(summed)
+    bound = pl.col("value").is_null()
+    bounds = {(str(status), str(dim)): int(count) for status, dim, _, count in expanded.filter(bound).iter_rows()}
+    return expanded.filter(~bound), bounds
 
 
 def _nothing_parsed(summaries: Sequence[InputSummary], samples: Sequence[UnparsedSample], unparsed: int) -> str:

@@ -112,6 +112,21 @@ class CodeEvidence:
     """Most frequent values per drill-down dimension (see logstat.evidence.SHOWN_DIMENSIONS)."""
     window: Window | None
     """The busiest 5-minute window of this code."""
+    approximate: dict[str, int] = field(default_factory=dict)
+    """The error bound of each dimension whose list was summarized (its distinct values passed
+    :data:`~logstat.tally.summary.EVIDENCE_CAP`): every count shown may be up to this much
+    below the truth, and a value not shown occurred at most this often. Others are exact."""
+
+    def lists(self) -> list[tuple[str, list[Ranked], int | None]]:
+        """The dimensions to show: each with its top values and its error bound (None: exact).
+
+        A summarized list is shown even when no value is left in it, so that its bound is.
+        """
+        return [
+            (dim, ranked, self.approximate.get(dim))
+            for dim, ranked in self.top.items()
+            if ranked or dim in self.approximate
+        ]
 
 
 @dataclass(frozen=True)
@@ -254,9 +269,9 @@ class Report:
                     | ({"distinct_queries": r.distinct_queries} if dim == "path" else {})
                     for r in ranked
                 ]
-                for dim, ranked in found.top.items()
-                if ranked
+                for dim, ranked, _ in found.lists()
             },
+            **({"approximate": dict(found.approximate)} if found.approximate else {}),
             "busiest_window": None
             if window is None
             else {

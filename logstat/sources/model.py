@@ -13,11 +13,16 @@ CHUNK = 1 << 20
 class Input:
     """One log source.
 
-    ``path`` is what gets scanned: the file itself, or a decoded or spooled copy. ``note``
-    says what a reader of the report should know about it (a damaged archive, say).
+    ``path`` is what gets scanned: the file itself, or a decoded or spooled copy; an object in
+    storage has a ``url`` instead (``s3://``, ``gs://``, ``az://``, ``https://``), read by
+    polars' own cloud readers with ``storage_options``. ``note`` says what a reader of the
+    report should know about it (a damaged archive, say).
     """
 
     name: str
     path: Path
     compression: str | None = None
     note: str | None = None
+    url: str | None = None
+    storage_options: tuple[tuple[str, str], ...] = ()
+    """Options for polars' cloud readers (credentials, endpoint, region), as sorted pairs."""

@@ -15,6 +15,7 @@ from logstat.sources import Input, decode_to_file
 from logstat.tally.dimensions import DIMENSIONS, LATENCY_FIELDS, VALUE_LIMIT
 from logstat.tally.group import count_lines, finish_counts, needed_fields, split_counts, unparsed_lines
 from logstat.tally.model import SAMPLE_LIMIT, SAMPLE_TEXT_LIMIT, Tally, UnparsedSample
+from logstat.tally.summary import EVIDENCE_CAP
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 SPLITS = ("vhost", "service", "file")
@@ -36,6 +37,8 @@ class CountOptions:
     """One of :data:`SPLITS`: every count, evidence and latency row also carries this key."""
     sample_limit: int = SAMPLE_LIMIT
     """How many unparsed lines to keep."""
+    evidence_cap: int = EVIDENCE_CAP
+    """Most values per drill-down list before it is summarized (see :mod:`logstat.tally.summary`)."""
 
 
 def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
@@ -85,13 +88,35 @@ def count_input(
     ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`).
     """
     fmt, detected = choose_format(source, log_format)
+    return count_with(source, fmt, detected, options, ordinal=ordinal, spool_dir=spool_dir)
+
+
+def count_with(
+    source: Input,
+    fmt: LogFormat,
+    detected: bool,
+    options: CountOptions = CountOptions(),
+    *,
+    ordinal: int = 0,
+    spool_dir: Path | None = None,
+    data: bytes | None = None,
+) -> Tally:
+    """The tally of ``source`` read with ``fmt`` (chosen already: see :func:`choose_format`).
+
+    With ``data``, those bytes (a piece of the input cut at line ends) are counted instead,
+    their lines numbered from 1.
+    """
     try:
-        return _count(source, fmt, detected, options, ordinal)
+        return _count(source, fmt, detected, options, ordinal, data)
     except pl.exceptions.ComputeError as exc:
         msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
         raise InputError(msg) from None
     except OSError as exc:
-        if source.compression is None or spool_dir is None:
+        if source.url is not None:
+            from logstat.sources.remote import storage_error
+
+            raise storage_error(source, exc) from None
+        if source.compression is None or spool_dir is None or data is not None:
             # polars reports a file that shrank under it (logrotate's copytruncate) as
             # "failed to fill whole buffer", without the file's name.
             msg = (
@@ -121,10 +146,12 @@ def count_undetected(source: Input, why: str, options: CountOptions = CountOptio
     return _tally(replace(source, note=note), UNDETECTED, False, options, ordinal, per_kind, None, None, samples)
 
 
-def _count(source: Input, fmt: LogFormat, detected: bool, options: CountOptions, ordinal: int) -> Tally:
+def _count(
+    source: Input, fmt: LogFormat, detected: bool, options: CountOptions, ordinal: int, data: bytes | None = None
+) -> Tally:
     field = split_field(fmt, options.split_by)
     fields = needed_fields(fmt) + ([field] if field and field not in needed_fields(fmt) else [])
-    lines = apply_window(parse_lines(scan_lines(source), fmt, fields), fmt, options.window)
+    lines = apply_window(parse_lines(scan_lines(source, data), fmt, fields), fmt, options.window)
     split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
     grouped = count_lines(lines, fmt, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
     count_rows, evidence = split_counts(grouped)
@@ -182,7 +209,7 @@ def _tally(
     if samples:
         rows = [(ordinal, s.file, s.lineno, s.reason, s.text) for s in samples]
         tables["samples"] = pl.DataFrame(rows, schema=["ordinal", "input", "lineno", "reason", "text"], orient="row")
-    return Tally.of(options.split_by, sample_limit=options.sample_limit, **tables)
+    return Tally.of(options.split_by, sample_limit=options.sample_limit, evidence_cap=options.evidence_cap, **tables)
 
 
 def count_inputs(
@@ -195,6 +222,7 @@ def count_inputs(
 ) -> Tally:
     """Read every input, in order, and return the tally of all of them.
 
+    The inputs are cut into pieces and counted one by one (see :mod:`logstat.tally.pieces`).
     An input whose format cannot be detected, in a run over several inputs, has every line
     counted as unparsed; when no input's format can be detected, the first one's error is raised.
 
@@ -211,25 +239,10 @@ def count_inputs(
     on_input
         Called with each input just before it is read (for progress displays).
     """
-    total = Tally.empty(options.split_by, sample_limit=options.sample_limit)
-    undetected: list[UnknownFormatError] = []
-    for ordinal, source in enumerate(inputs):
-        if on_input is not None:
-            on_input(source)
-        remaining = replace(options, sample_limit=max(0, options.sample_limit - total.samples.height))
-        try:
-            counted = count_input(source, log_format, remaining, ordinal=ordinal, spool_dir=spool_dir)
-        except UnknownFormatError as exc:
-            # One stray file in a glob (an error.log among access logs) should not stop the
-            # report on the others; its lines are counted as unparsed and the report says so.
-            if len(inputs) == 1:
-                raise
-            undetected.append(exc)
-            counted = count_undetected(source, str(exc), remaining, ordinal=ordinal)
-        total = total.merge(counted)
-    if undetected and len(undetected) == len(inputs):
-        raise undetected[0]
-    return with_shared_formats(total)
+    from logstat.tally.pieces import count_locally, fold, plan
+
+    pieces = plan(inputs, log_format)
+    return fold(pieces, count_locally(pieces, options, spool_dir=spool_dir, on_input=on_input), options)
 
 
 def with_shared_formats(tally: Tally) -> Tally:

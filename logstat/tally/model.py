@@ -5,14 +5,18 @@ A tally holds, for the lines it was counted from:
 - ``inputs``: each input, the format it was read with, whether that was detected, a note;
 - ``lines``: the line accounting per input, kind and format (``read_with``);
 - ``counts``: parsed requests per (split key, status, UTC minute), with first and last times;
-- ``evidence``: error requests per (split key, bucket, status, dimension, value);
+- ``evidence``: error requests per (split key, bucket, status, dimension, value), each list of
+  values exact up to a cap and a heavy-hitters summary with a known error bound past it;
 - ``latency``: requests per (split key, bucket, status, latency field, whole milliseconds);
 - ``samples``: the first unparsed lines, with where they are and why.
 
-Its size follows the number of distinct values, never the number of lines. :meth:`Tally.merge`
-is exact, associative and commutative: the tallies of the pieces of a log, cut anywhere at line
-boundaries, merge into the tally of the whole log (``tests/test_tally.py`` proves it over random
-logs and cuts). Every table is kept sorted by its keys, so equal tallies are equal frames and
+Its size follows the number of distinct values, never the number of lines, and is bounded:
+a drill-down list past :data:`~logstat.tally.summary.EVIDENCE_CAP` values is summarized.
+:meth:`Tally.merge` is exact, associative and commutative while the lists fit the cap: the
+tallies of the pieces of a log, cut anywhere at line boundaries, merge into the tally of the
+whole log (``tests/test_tally.py`` proves it over random logs and cuts). Past the cap, merging
+keeps the summaries' error bounds (also proved there), and the counts table stays exact.
+Every table is kept sorted by its keys, so equal tallies are equal frames and
 serialize to equal bytes (:mod:`logstat.tally.serialize`).
 """
 
@@ -25,6 +29,7 @@ from typing import ClassVar
 import polars as pl
 
 from logstat.parse import UTC, LineKind
+from logstat.tally.summary import EVIDENCE_CAP, bounded
 
 SAMPLE_LIMIT = 20
 """How many unparsed lines a tally keeps, over all its inputs."""
@@ -70,7 +75,13 @@ EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
     "value": pl.String(),
     "count": pl.UInt64(),
 }
-"""Error requests per drill-down value; ``bucket`` is the start of the time bucket (null: all time)."""
+"""Error requests per drill-down value; ``bucket`` is the start of the time bucket (null: all time).
+
+Each list of values (per split, bucket, status, dim) holds at most
+:data:`~logstat.tally.summary.EVIDENCE_CAP` values. A longer one is summarized: its row whose
+``value`` is null then holds, in ``count``, the list's error bound (every kept count may be that
+much below the truth, and a value not kept occurred at most that often; see
+:mod:`logstat.tally.summary`). Lists within the cap have no such row and are exact."""
 
 LATENCY_SCHEMA: dict[str, pl.DataType] = {
     "split": pl.String(),
@@ -125,6 +136,8 @@ class Tally:
     latency: pl.DataFrame
     samples: pl.DataFrame
     sample_limit: int = SAMPLE_LIMIT
+    evidence_cap: int = EVIDENCE_CAP
+    """Most values a drill-down list keeps before it is summarized (see :mod:`logstat.tally.summary`)."""
 
     TABLES: ClassVar[dict[str, tuple[dict[str, pl.DataType], tuple[str, ...]]]] = {
         "inputs": (INPUT_SCHEMA, ("input",)),
@@ -137,19 +150,28 @@ class Tally:
     """Each table's schema and key columns (the rest are summed, or min/max for first/last times)."""
 
     @classmethod
-    def empty(cls, split_by: str | None = None, *, sample_limit: int = SAMPLE_LIMIT) -> Tally:
+    def empty(
+        cls, split_by: str | None = None, *, sample_limit: int = SAMPLE_LIMIT, evidence_cap: int = EVIDENCE_CAP
+    ) -> Tally:
         """A tally of no lines."""
         tables = {name: pl.DataFrame(schema=schema) for name, (schema, _) in cls.TABLES.items()}
-        return cls(split_by=split_by, sample_limit=sample_limit, **tables)
+        return cls(split_by=split_by, sample_limit=sample_limit, evidence_cap=evidence_cap, **tables)
 
     @classmethod
-    def of(cls, split_by: str | None = None, *, sample_limit: int = SAMPLE_LIMIT, **tables: pl.DataFrame) -> Tally:
+    def of(
+        cls,
+        split_by: str | None = None,
+        *,
+        sample_limit: int = SAMPLE_LIMIT,
+        evidence_cap: int = EVIDENCE_CAP,
+        **tables: pl.DataFrame,
+    ) -> Tally:
         """A tally from (some of) its tables, brought to their schemas and canonical order."""
         unknown = set(tables) - set(cls.TABLES)
         if unknown:
             msg = f"a tally has no table {sorted(unknown)[0]!r}"
             raise TypeError(msg)
-        return cls.empty(split_by, sample_limit=sample_limit)._with(
+        return cls.empty(split_by, sample_limit=sample_limit, evidence_cap=evidence_cap)._with(
             {name: frame(rows, cls.TABLES[name][0]) for name, rows in tables.items()}
         ).canonical()
 
@@ -158,7 +180,7 @@ class Tally:
 
     def canonical(self) -> Tally:
         """The same tally with every table reduced to one row per key and sorted by its keys."""
-        return self._with({name: _reduce(name, getattr(self, name), self.sample_limit) for name in self.TABLES})
+        return self._with({name: _reduce(name, getattr(self, name), self) for name in self.TABLES})
 
     def merge(self, other: Tally) -> Tally:
         """The tally of the lines of both ``self`` and ``other`` (which hold different lines).
@@ -172,8 +194,9 @@ class Tally:
             msg = f"cannot merge a tally split by {self.split_by} with one split by {other.split_by}"
             raise ValueError(msg)
         limit = max(self.sample_limit, other.sample_limit)
+        cap = min(self.evidence_cap, other.evidence_cap)
         tables = {name: pl.concat([getattr(self, name), getattr(other, name)]) for name in self.TABLES}
-        return replace(self, sample_limit=limit)._with(tables).canonical()
+        return replace(self, sample_limit=limit, evidence_cap=cap)._with(tables).canonical()
 
     def only(self, split: str) -> Tally:
         """The part of this tally whose split key is ``split``; its line accounting is its requests.
@@ -261,22 +284,21 @@ class Tally:
         )
 
 
-def _reduce(name: str, table: pl.DataFrame, sample_limit: int) -> pl.DataFrame:
-    """One row per key of a tally table, sorted by its keys."""
+def _reduce(name: str, table: pl.DataFrame, tally: Tally) -> pl.DataFrame:
+    """One row per key of a tally table, sorted by its keys (and drill-down lists within the cap)."""
     schema, keys = Tally.TABLES[name]
     if name == "samples":
-        return table.unique(subset=list(keys), keep="first").sort(keys).head(sample_limit).select(schema.keys())
+        return table.unique(subset=list(keys), keep="first").sort(keys).head(tally.sample_limit).select(schema.keys())
     if name == "inputs":
         return _reduce_inputs(table)
     sums = [pl.col("count").sum()]
     if name == "counts":
         sums += [pl.col("first").min(), pl.col("last").max()]
-    return (
-        table.group_by(list(keys))
-        .agg(sums)
-        .select(pl.col(column).cast(dtype) for column, dtype in schema.items())
-        .sort(list(keys), nulls_last=True)
-    )
+    typed = (pl.col(column).cast(dtype) for column, dtype in schema.items())
+    reduced = table.group_by(list(keys)).agg(sums).select(typed)
+    if name == "evidence":
+        reduced = bounded(reduced, tally.evidence_cap)
+    return reduced.sort(list(keys), nulls_last=True)
 
 
 def _reduce_inputs(table: pl.DataFrame) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import json
 import polars as pl
 
 from logstat.tally.model import Tally
+from logstat.tally.summary import EVIDENCE_CAP
 
 MAGIC = b"logstat tally\n"
 """The first bytes of a serialized tally."""
@@ -40,6 +41,7 @@ def to_bytes(tally: Tally) -> bytes:
         "version": VERSION,
         "split_by": canonical.split_by,
         "sample_limit": canonical.sample_limit,
+        "evidence_cap": canonical.evidence_cap,
         "tables": [[name, len(blob)] for name, blob in blobs],
     }
     head = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("ascii")
@@ -81,4 +83,5 @@ def from_bytes(data: bytes) -> Tally:
             msg = f"the tally's {name} table is damaged"
             raise TallyFormatError(msg) from None
         offset += length
-    return Tally.of(header["split_by"], sample_limit=header["sample_limit"], **tables)
+    cap = header.get("evidence_cap", EVIDENCE_CAP)
+    return Tally.of(header["split_by"], sample_limit=header["sample_limit"], evidence_cap=cap, **tables)
