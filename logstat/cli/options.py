@@ -170,4 +170,28 @@ QuietOpt = Annotated[
 ]
 
 
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        metavar="ADDRESS",
+        envvar="DASK_SCHEDULER_ADDRESS",
+        show_envvar=False,
+        help="Count on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; "
+        "also DASK_SCHEDULER_ADDRESS). Needs pip install 'logstat[cluster]'.",
+    ),
+]
+
+
+StorageOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--storage-option",
+        metavar="KEY=VALUE",
+        help="An option for reading s3:// gs:// az:// https:// inputs (e.g. aws_region=eu-west-1, "
+        "aws_endpoint_url=...); repeatable. Credentials also come from the usual environment.",
+    ),
+]
+
+
 DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]

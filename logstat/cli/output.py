@@ -9,6 +9,7 @@ from pathlib import Path
 from logstat.errors import OutputError, UsageError
 from logstat.render import OutputFormat, format_for_path
 from logstat.sources import expand_arguments
+from logstat.sources.remote import is_url
 from logstat.text import display_name
 
 STDOUT = Path("-")
@@ -34,7 +35,8 @@ def output_targets(paths: list[Path], forced: OutputFormat | None) -> list[tuple
 
 def refuse_inputs_as_outputs(files: list[str], targets: list[tuple[Path, OutputFormat]]) -> None:
     """logstat never writes to its inputs: an ``-o`` path that is one of them is a usage error."""
-    names = [name for name in expand_arguments(files) if name != "-"]
+    local = [name for name in files if not is_url(name)]  # an object in storage is never an -o path
+    names = [name for name in expand_arguments(local) if name != "-"]
     for path, _ in targets:
         if path != STDOUT and path.exists() and any(Path(name).exists() and path.samefile(name) for name in names):
             shown = display_name(str(path))

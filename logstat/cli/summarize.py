@@ -14,6 +14,7 @@ from logstat.cli.errors import reporting_errors, stderr_console
 from logstat.cli.options import (
     BomOpt,
     ByOpt,
+    ClusterOpt,
     CsvRawOpt,
     DebugOpt,
     FailIfOpt,
@@ -24,6 +25,7 @@ from logstat.cli.options import (
     OutputOpt,
     QuietOpt,
     SinceOpt,
+    StorageOpt,
     TableOpt,
     TopOpt,
     UntilOpt,
@@ -67,6 +69,8 @@ def summarize(
     bom: BomOpt = False,
     csv_raw: CsvRawOpt = False,
     fail_if: FailIfOpt = None,
+    cluster: ClusterOpt = None,
+    storage_option: StorageOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -84,6 +88,9 @@ def summarize(
         -o series.csv --table series
       logstat summarize access.log -o report.html -o -   # and stdout
       logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
+      logstat summarize 's3://logs/nginx/2026/11/*.gz' \\
+        --storage-option aws_region=eu-west-1
+      logstat summarize 's3://logs/*.gz' --cluster tcp://scheduler:8786
 
     \b
     Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage,
@@ -94,6 +101,7 @@ def summarize(
     from logstat.report import build_report
     from logstat.report.thresholds import parse_rule
     from logstat.sources import open_inputs
+    from logstat.sources.remote import parse_storage_options
     from logstat.timewindow import build_window
 
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
@@ -105,16 +113,27 @@ def summarize(
         targets = output_targets(output or [], output_format)
         refuse_inputs_as_outputs(files, targets)
         window = build_window(since, until)
+        storage_options = parse_storage_options(storage_option or [])
+        if cluster:
+            from logstat.cluster import require_dask
+
+            require_dask()
         if "-" in files and stdin_is_terminal():
             stderr_console().print("logstat: reading log lines from the terminal; end with Ctrl-D (or pipe a log in)")
-        inputs = open_inputs(files, spool_dir=Path(spool))
+        inputs = open_inputs(files, spool_dir=Path(spool), storage_options=storage_options)
         if not named and inputs[0].path.stat().st_size == 0:
             # Most likely a cron line that lost its FILE: cron's standard input is empty.
             msg = f"no log file given, and standard input is empty; {NAME_A_FILE}"
             raise UsageError(msg)
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(
-                inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top
+                inputs,
+                log_format=fmt,
+                window=window,
+                spool_dir=Path(spool),
+                on_input=on_input,
+                top=top,
+                cluster=cluster or None,
             )
         for summary in report.inputs:
             if summary.note:

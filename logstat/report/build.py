@@ -44,8 +44,10 @@ def build_report(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     split_by: str | None = None,
+    cluster: str | None = None,
 ) -> Report:
-    """Read every input and build the report: :func:`count_inputs`, then :func:`build`.
+    """Read every input and build the report: :func:`count_inputs` (or
+    :func:`~logstat.cluster.count_on_cluster`), then :func:`build`.
 
     Parameters
     ----------
@@ -66,6 +68,8 @@ def build_report(
         The report's generation time (tests pass a fixed one).
     split_by
         ``vhost``, ``service`` or ``file``: also a section of the report per value of that key.
+    cluster
+        The address of a Dask scheduler to count on (the report is the same as without).
 
     Raises
     ------
@@ -73,7 +77,13 @@ def build_report(
         When the inputs hold non-blank lines but none of them parsed.
     """
     options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by)
-    tally = count_inputs(inputs, log_format, options, spool_dir=spool_dir, on_input=on_input)
+    if cluster is None:
+        tally = count_inputs(inputs, log_format, options, spool_dir=spool_dir, on_input=on_input)
+    else:
+        from logstat.cluster import count_on_cluster
+        from logstat.tally.pieces import plan
+
+        tally = count_on_cluster(cluster, plan(inputs, log_format), options, spool_dir=spool_dir)
     return build(tally, top=top, now=now, window=window)
 
 

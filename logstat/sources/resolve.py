@@ -5,7 +5,7 @@ into ``-`` works as well as ``access.log.2.gz``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,11 +13,17 @@ from logstat.sources.compression import NATIVE, compression_of, decode_to_file
 from logstat.sources.encoding import has_cr_line_ends, head_of, lf_copy, utf8_copy, utf16_order
 from logstat.sources.model import Input
 from logstat.sources.paths import alias, check_readable, copy_stdin, expand_arguments, is_utf8, spool_stream
+from logstat.sources.remote import expand_remote, is_url, remote_input
 from logstat.text import display_name
 
 
-def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
+def open_inputs(
+    arguments: Sequence[str], *, spool_dir: Path, storage_options: Mapping[str, str] | None = None
+) -> list[Input]:
     """Resolve arguments to inputs that polars can scan.
+
+    A URL (``s3://``, ``gs://``, ``az://``, ``https://``; globs on the object stores) becomes
+    one input per object, read in place with ``storage_options`` (see :mod:`logstat.sources.remote`).
 
     ``-`` copies standard input into ``spool_dir`` (polars scans files, not pipes, and a
     copy lets a later query read it again); so does a named pipe or process substitution
@@ -33,7 +39,13 @@ def open_inputs(arguments: Sequence[str], *, spool_dir: Path) -> list[Input]:
         For a missing file, a directory, an unreadable file, or a glob matching nothing.
     """
     inputs: list[Input] = []
-    for number, name in enumerate(expand_arguments(arguments)):
+    names: list[str] = []
+    for argument in arguments:
+        names += expand_remote(argument, storage_options or {}) if is_url(argument) else expand_arguments([argument])
+    for number, name in enumerate(names):
+        if is_url(name):
+            inputs.append(remote_input(name, storage_options or {}))
+            continue
         if name == "-":
             source = Input("<stdin>", copy_stdin(spool_dir / f"stdin-{number}"))
         else:
