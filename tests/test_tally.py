@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logstat.formats import BUILTIN_FORMATS
+from logstat.render import OutputFormat, RenderOptions, renderer_for
 from logstat.report import build
 from logstat.sources import Input
 from logstat.tally.count import CountOptions, count_input
+from logstat.tally.expand import expand_evidence
 from logstat.tally.model import Tally
 from logstat.tally.serialize import TallyFormatError, from_bytes, to_bytes
 
@@ -128,3 +131,95 @@ def test_counts_keep_only_parsed_requests(tmp_path: Path) -> None:
     assert tally.totals()["unparsed"] == 1 and tally.totals()["blank"] == 1
     assert int(tally.counts["count"].sum()) == tally.totals()["parsed"] == 20
     assert tally.lines.filter(pl.col("read_with") == "common")["count"].sum() == 20
+
+
+def _lists(evidence: pl.DataFrame) -> dict[tuple[str, str], dict[str | None, int]]:
+    """The shown (derived) drill-down lists of an evidence table: (status, dim) -> {value: count}."""
+    shown = expand_evidence(evidence.select("status", "dim", "value", "count").group_by("status", "dim", "value").sum())
+    found: dict[tuple[str, str], dict[str | None, int]] = {}
+    for status, dim, value, count in shown.iter_rows():
+        found.setdefault((status, dim), {})[value] = int(count)
+    return found
+
+
+def _scan_like(seed: int, size: int) -> list[str]:
+    """Error lines where a few paths and clients repeat and most are new (a scan with heavy hitters)."""
+    rnd = random.Random(seed)
+    lines = []
+    for i in range(size):
+        heavy = rnd.random() < 0.3
+        path = f"/hot/{rnd.randrange(4)}" if heavy else f"/x{rnd.randrange(10**9):x}"
+        query = f"?q={rnd.randrange(50)}" if rnd.random() < 0.2 else ""
+        status = rnd.choice(["404", "404", "403", "500"])
+        client = f"198.51.100.{rnd.randrange(3)}" if heavy else f"203.0.{rnd.randrange(256)}.{rnd.randrange(256)}"
+        referer = rnd.choice(['"-"', '"https://example.com/a"'])
+        lines.append(
+            f'{client} - - [10/Oct/2026:13:{i % 60:02d}:00 +0000] "GET {path}{query} HTTP/1.1" {status} 5 '
+            f'{referer} "agent/{rnd.randrange(3) if heavy else rnd.randrange(10**6)}"'
+        )
+    return lines
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    size=st.integers(50, 300),
+    cap=st.integers(1, 40),
+    cuts=st.lists(st.integers(0, 10_000), max_size=5),
+    order=st.randoms(use_true_random=False),
+)
+def test_past_the_cap_every_list_keeps_its_error_bound(
+    seed: int, size: int, cap: int, cuts: list[int], order: object
+) -> None:
+    lines = _scan_like(seed, size)
+    capped = CountOptions(evidence_cap=cap)
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        exact = _tally(directory, "a.log", lines, "combined", CountOptions(), 0)
+        parts = [_tally(directory, "a.log", piece, "combined", capped, start) for start, piece in _pieces(lines, cuts)]
+    order.shuffle(parts)  # type: ignore[attr-defined]
+    merged = Tally.empty(evidence_cap=cap)
+    for part in parts:
+        merged = merged.merge(part)
+    assert merged.counts.equals(exact.counts) and merged.lines.equals(exact.lines)
+    assert merged.evidence.group_by("status", "dim").agg(pl.col("value").is_not_null().sum())["value"].max() <= cap
+    truth, approx = _lists(exact.evidence), _lists(merged.evidence)
+    for key, true_counts in truth.items():
+        kept = dict(approx.get(key, {}))
+        bound = kept.pop(None, 0)
+        for value, true in true_counts.items():
+            assert kept.get(value, 0) <= true <= kept.get(value, 0) + bound, (key, value)
+        assert set(kept) <= set(true_counts)
+        # Misra-Gries: the bound is at most the mass the summary lost over (cap + 1).
+        assert bound * (cap + 1) <= sum(true_counts.values()) - sum(kept.values())
+    report = build(merged, now=NOW)
+    for raw, found in report.evidence.items():
+        for dim, bound in found.approximate.items():
+            assert bound > 0 and approx[raw, dim][None] == bound
+
+
+def test_a_long_list_is_summarized_and_marked_in_every_output(tmp_path: Path) -> None:
+    lines = _scan_like(7, 400)
+    tally = _tally(tmp_path, "a.log", lines, "combined", CountOptions(evidence_cap=5), 0)
+    assert tally.evidence.height < 200
+    report = build(tally, now=NOW)
+    bound = report.evidence["404"].approximate["path"]
+    assert bound > 0
+    mark = f"approximate (±{bound:,})"
+    for fmt in (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.HTML):
+        assert mark in renderer_for(fmt)(report, RenderOptions(width=200)), fmt
+    document = report.to_dict()
+    code = next(c for c in document["by_code"] if c["raw"] == "404")
+    assert code["evidence"]["approximate"]["path"] == bound
+    assert report.totals.parsed == 400
+    assert sum(row.count for row in report.by_code) == 400
+
+
+def test_within_the_cap_nothing_is_summarized(tmp_path: Path) -> None:
+    lines = _scan_like(3, 300)
+    exact = _tally(tmp_path, "a.log", lines, "combined", CountOptions(), 0)
+    assert exact.evidence.filter(pl.col("value").is_null()).is_empty()
+    assert all(not found.approximate for found in build(exact, now=NOW).evidence.values())
+    assert to_bytes(from_bytes(to_bytes(exact))) == to_bytes(exact)
+    small = _tally(tmp_path, "a.log", lines, "combined", CountOptions(evidence_cap=3), 0)
+    assert from_bytes(to_bytes(small)).evidence_cap == 3
