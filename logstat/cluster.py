@@ -32,7 +32,7 @@ from logstat.tally.serialize import from_bytes, to_bytes
 INSTALL = "pip install 'logstat[cluster]'"
 """What to install for ``--cluster``."""
 
-CONNECT_TIMEOUT = "20s"
+CONNECT_TIMEOUT = "10s"
 """How long the client waits for the scheduler to answer."""
 
 
