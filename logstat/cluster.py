@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from logstat.errors import InputError, LogstatError, UsageError
 from logstat.tally.count import CountOptions
@@ -31,6 +32,8 @@ from logstat.tally.serialize import from_bytes, to_bytes
 
 INSTALL = "pip install 'logstat[cluster]'"
 """What to install for ``--cluster``."""
+
+T = TypeVar("T")
 
 CONNECT_TIMEOUT = "10s"
 """How long the client waits for the scheduler to answer."""
@@ -92,6 +95,33 @@ def count_on_cluster(
     LogstatError
         The error of the first piece (in plan order) that could not be read.
     """
+
+    def here(piece: Piece) -> bytes:
+        return to_bytes(count_piece(piece, options, spool_dir=spool_dir))
+
+    results = run_pieces(address, pieces, count_task, here, spool_dir=spool_dir, options=options)
+    return fold(pieces, (from_bytes(data) for data in results), options)
+
+
+def run_pieces(
+    address: str,
+    pieces: Sequence[Piece],
+    task: Callable[..., T],
+    here: Callable[[Piece], T],
+    *,
+    spool_dir: Path | None = None,
+    **arguments: object,
+) -> Iterator[T]:
+    """Run ``task(piece, **arguments)`` on the cluster for every piece; yield the results in plan order.
+
+    Pieces that only the client can read are run here, with ``here(piece)``. The remaining tasks
+    are cancelled when the caller stops early (an error in one piece ends the run).
+
+    Raises
+    ------
+    ClusterError
+        When the scheduler cannot be reached, or workers kept dying on a piece.
+    """
     require_dask()
     from distributed import Client
     from distributed.scheduler import KilledWorker
@@ -103,28 +133,24 @@ def count_on_cluster(
         raise ClusterError(msg) from None
     with client:
         remote = [index for index, piece in enumerate(pieces) if not _client_only(piece, spool_dir)]
-        submitted = client.map(count_task, [pieces[i] for i in remote], options=options, pure=False)
+        submitted = client.map(task, [pieces[i] for i in remote], pure=False, **arguments)
         futures = dict(zip(remote, submitted, strict=True))
-
-        def tallies() -> Iterator[Tally]:
+        try:
             # In plan order, whatever order the tasks finish in: the fold must be the local one.
             for index, piece in enumerate(pieces):
                 future = futures.get(index)
                 if future is None:
-                    yield count_piece(piece, options, spool_dir=spool_dir)
+                    yield here(piece)
                     continue
                 try:
-                    data = future.result()
+                    result = future.result()
                 except KilledWorker:
                     msg = (
-                        f"{piece.source.name}: cluster workers kept dying while counting it; "
+                        f"{piece.source.name}: cluster workers kept dying while reading it; "
                         "check the workers' memory limit and logs"
                     )
                     raise ClusterError(msg) from None
                 future.release()
-                yield from_bytes(data)
-
-        try:
-            return fold(pieces, tallies(), options)
+                yield result
         finally:
             client.cancel(submitted)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import distributed
 import pytest
 from fleet import command_line_cluster, local_cluster, object_store
 from helpers import load_benchmark, require
@@ -31,8 +32,6 @@ from logstat.sources import open_inputs
 from logstat.tally.count import CountOptions
 from logstat.tally.pieces import count_locally, fold, plan
 from logstat.tally.serialize import to_bytes
-
-distributed = pytest.importorskip("distributed", reason="the cluster extra (pip install 'logstat[cluster]')")
 
 generate = load_benchmark("generate")
 NOW = datetime(2026, 11, 2, tzinfo=UTC)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from logstat import __version__
+from logstat.cli.export import export
 from logstat.cli.reference import codes, formats
 from logstat.cli.summarize import summarize
 
@@ -36,5 +37,6 @@ def _main(
 
 
 app.command()(summarize)
+app.command()(export)
 app.command()(codes)
 app.command()(formats)
