@@ -22,7 +22,7 @@ import socket
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from logstat.errors import InputError, LogstatError, UsageError
 from logstat.tally.count import CountOptions
@@ -110,7 +110,7 @@ def run_pieces(
     here: Callable[[Piece], T],
     *,
     spool_dir: Path | None = None,
-    **arguments: object,
+    **arguments: Any,
 ) -> Iterator[T]:
     """Run ``task(piece, **arguments)`` on the cluster for every piece; yield the results in plan order.
 

@@ -28,9 +28,10 @@ from logstat.formats import LogFormat
 from logstat.parse import UTC, LineKind, blank_line, parse_lines, parse_time, scan_lines
 from logstat.sources import Input
 from logstat.sources.remote import is_url
-from logstat.tally.count import SAMPLE_TEXT_LIMIT, shorten
+from logstat.tally.count import shorten
 from logstat.tally.dimensions import DIMENSIONS
 from logstat.tally.group import needed_fields
+from logstat.tally.model import SAMPLE_TEXT_LIMIT
 from logstat.tally.pieces import Piece, read_range
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -134,7 +135,7 @@ def _classified(source: Input, fmt: LogFormat, data: bytes | None) -> pl.LazyFra
     return lines
 
 
-def _requests(lines: pl.LazyFrame, fmt: LogFormat, name: str) -> pl.LazyFrame:
+def _requests(lines: pl.LazyFrame, fmt: LogFormat, name: str, lines_before: int) -> pl.LazyFrame:
     request = _first(fmt, ["request"])
     parts = request.str.extract_groups(_REQUEST_LINE)
     target = parts.struct.field("2")
@@ -142,7 +143,7 @@ def _requests(lines: pl.LazyFrame, fmt: LogFormat, name: str) -> pl.LazyFrame:
     request_time, upstream_time = _seconds(fmt)
     columns = {
         "file": pl.lit(name),
-        "line": pl.col("lineno"),
+        "line": pl.col("lineno") + lines_before,
         "time": time,
         "status": pl.col("status").cast(pl.Int16, strict=False),
         "status_raw": pl.col("status"),
@@ -192,29 +193,28 @@ def export_piece(piece: Piece, to: str, storage_options: Mapping[str, str] | Non
     data = None if piece.end is None else read_range(piece)
     name = f"part-{input_key(source)}-{piece.start:015d}.parquet"
     if piece.undetected is not None:
-        lines = scan_lines(source, data).with_columns(
-            kind=pl.when(blank_line()).then(pl.lit(LineKind.BLANK, pl.UInt8)).otherwise(pl.lit(LineKind.UNPARSED, pl.UInt8))
-        )
-        unparsed = _unparsed(lines, None, source.name)
+        kind = pl.when(blank_line()).then(pl.lit(LineKind.BLANK, pl.UInt8))
+        lines = scan_lines(source, data).with_columns(kind=kind.otherwise(pl.lit(LineKind.UNPARSED, pl.UInt8)))
+        unparsed = _unparsed(lines, None, source.name, piece.lines_before)
         if unparsed.height:
             _write(unparsed, f"{to}/unparsed/{name}", storage_options)
         return Exported(0, unparsed.height, 1 if unparsed.height else 0)
     lines = _classified(source, fmt, data)
-    requests = _requests(lines, fmt, source.name).collect(engine="streaming")
+    requests = _requests(lines, fmt, source.name, piece.lines_before).collect(engine="streaming")
     keys = [key for key in ("date", "vhost") if key in requests.columns]
     written = 0
     for values, part in requests.partition_by(keys, as_dict=True, maintain_order=True).items():
         where = "/".join(f"{key}={partition_value(str(value))}" for key, value in zip(keys, values, strict=True))
         _write(part.drop(keys), f"{to}/requests/{where}/{name}", storage_options)
         written += 1
-    unparsed = _unparsed(lines, fmt, source.name)
+    unparsed = _unparsed(lines, fmt, source.name, piece.lines_before)
     if unparsed.height:
         _write(unparsed, f"{to}/unparsed/{name}", storage_options)
         written += 1
     return Exported(requests.height, unparsed.height, written)
 
 
-def _unparsed(lines: pl.LazyFrame, fmt: LogFormat | None, name: str) -> pl.DataFrame:
+def _unparsed(lines: pl.LazyFrame, fmt: LogFormat | None, name: str, lines_before: int) -> pl.DataFrame:
     """The unparsed lines with their reasons (``fmt`` None: no format matched the input)."""
     bad = lines.filter(pl.col("kind") == LineKind.UNPARSED).select("lineno", "line").collect(engine="streaming")
     general = "no known log format matches this file" if fmt is None else f"does not match the log format {fmt.name}"
@@ -225,7 +225,7 @@ def _unparsed(lines: pl.LazyFrame, fmt: LogFormat | None, name: str) -> pl.DataF
     return pl.DataFrame(
         {
             "file": [name] * bad.height,
-            "line": bad["lineno"],
+            "line": bad["lineno"] + lines_before,
             "reason": reasons,
             "text": [shorten(text or "", SAMPLE_TEXT_LIMIT) for text in bad["line"]],
         },

@@ -52,7 +52,7 @@ def export(
     from logstat.formats import resolve_log_format
     from logstat.sources import open_inputs
     from logstat.sources.remote import is_url, parse_storage_options
-    from logstat.tally.pieces import plan
+    from logstat.tally.pieces import plan, with_line_numbers
 
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
         if not files:
@@ -69,7 +69,7 @@ def export(
 
             require_dask()
         inputs = open_inputs(files, spool_dir=Path(spool), storage_options=storage_options)
-        pieces = plan(inputs, fmt)
+        pieces = with_line_numbers(plan(inputs, fmt))
         for source in inputs:
             clear_input(target, source)
         if cluster:

@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from logstat.errors import InputError, UnknownFormatError
 from logstat.formats import LogFormat
@@ -48,6 +49,9 @@ class Piece:
     """End of the byte range (exclusive); None: the whole input, read in one pass."""
     undetected: str | None = None
     """Why no format matched, when none did: the piece's lines are then counted as unparsed."""
+    lines_before: int = 0
+    """Lines of the input before this piece, when known (see :func:`with_line_numbers`); a count
+    needs none (:func:`fold` shifts), an export writes line numbers into its rows."""
 
 
 def plan(
@@ -118,11 +122,10 @@ def line_bounds(path: Path, range_bytes: int) -> list[int]:
     return bounds
 
 
-def _next_line_start(handle: object, position: int) -> int | None:
+def _next_line_start(handle: BinaryIO, position: int) -> int | None:
     """The offset right after the first LF at or after ``position``, or None."""
-    stream = handle  # a binary file opened for reading
-    stream.seek(position)  # type: ignore[attr-defined]
-    while chunk := stream.read(_SEEK_STEP):  # type: ignore[attr-defined]
+    handle.seek(position)
+    while chunk := handle.read(_SEEK_STEP):
         found = chunk.find(b"\n")
         if found >= 0:
             return position + found + 1
@@ -130,9 +133,21 @@ def _next_line_start(handle: object, position: int) -> int | None:
     return None
 
 
-def _starts_with(handle: object, position: int, prefix: bytes) -> bool:
-    handle.seek(position)  # type: ignore[attr-defined]
-    return bool(handle.read(len(prefix)) == prefix)  # type: ignore[attr-defined]
+def _starts_with(handle: BinaryIO, position: int, prefix: bytes) -> bool:
+    handle.seek(position)
+    return handle.read(len(prefix)) == prefix
+
+
+def with_line_numbers(pieces: Sequence[Piece]) -> list[Piece]:
+    """The pieces with ``lines_before`` set: each range's line ends are counted (a fast byte scan)."""
+    numbered: list[Piece] = []
+    before: dict[int, int] = {}
+    for piece in pieces:
+        lines = before.get(piece.ordinal, 0)
+        numbered.append(replace(piece, lines_before=lines))
+        if piece.end is not None:
+            before[piece.ordinal] = lines + read_range(piece).count(b"\n")
+    return numbered
 
 
 def read_range(piece: Piece) -> bytes:
