@@ -229,3 +229,20 @@ def test_a_worker_that_dies_has_its_tasks_rerun(logs: dict[str, Path], tmp_path:
         thread.join(timeout=300)
     assert not thread.is_alive()
     assert outputs(build(result["tally"], now=NOW)) == expected  # type: ignore[arg-type]
+
+
+def test_an_export_on_the_cluster_writes_the_local_dataset(cluster: str, logs: dict[str, Path], tmp_path: Path) -> None:
+    import duckdb
+
+    files = [str(logs["big"]), str(logs["nginx_timed-1"]), str(logs["ingress_nginx-3"])]
+    for where, extra in (("local", []), ("cluster", ["--cluster", cluster])):
+        done = subprocess.run(
+            [sys.executable, "-m", "logstat", "export", *files, "--to", str(tmp_path / where), *extra],
+            capture_output=True, text=True, check=False, env={**os.environ, "DASK_SCHEDULER_ADDRESS": ""},
+        )
+        assert done.returncode == 0, done.stderr
+    names = {w: sorted(p.relative_to(tmp_path / w) for p in (tmp_path / w).rglob("*.parquet")) for w in ("local", "cluster")}
+    assert names["cluster"] == names["local"] and names["local"]
+    query = "SELECT * FROM read_parquet('{}/requests/**/*.parquet', hive_partitioning=true) ORDER BY file, line"
+    rows = {w: duckdb.connect().sql(query.format(tmp_path / w)).fetchall() for w in ("local", "cluster")}
+    assert rows["cluster"] == rows["local"]
