@@ -241,7 +241,10 @@ def test_an_export_on_the_cluster_writes_the_local_dataset(cluster: str, logs: d
             capture_output=True, text=True, check=False, env={**os.environ, "DASK_SCHEDULER_ADDRESS": ""},
         )
         assert done.returncode == 0, done.stderr
-    names = {w: sorted(p.relative_to(tmp_path / w) for p in (tmp_path / w).rglob("*.parquet")) for w in ("local", "cluster")}
+    names = {
+        where: sorted(p.relative_to(tmp_path / where) for p in (tmp_path / where).rglob("*.parquet"))
+        for where in ("local", "cluster")
+    }
     assert names["cluster"] == names["local"] and names["local"]
     query = "SELECT * FROM read_parquet('{}/requests/**/*.parquet', hive_partitioning=true) ORDER BY file, line"
     rows = {w: duckdb.connect().sql(query.format(tmp_path / w)).fetchall() for w in ("local", "cluster")}

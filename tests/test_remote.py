@@ -97,7 +97,7 @@ def test_storage_options_are_key_value_pairs() -> None:
 class _RangeHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files with ``Range`` support, as web servers and object stores do (polars asks for ranges)."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
