@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from logstat.errors import InputError, LogstatError, UsageError
+from logstat.formats import LogFormat
+from logstat.sources import Input
 from logstat.tally.count import CountOptions
 from logstat.tally.model import Tally
-from logstat.tally.pieces import Piece, count_piece, fold
+from logstat.tally.pieces import Piece, count_piece, fold, plan
 from logstat.tally.serialize import from_bytes, to_bytes
 
 INSTALL = "pip install 'logstat[cluster]'"
@@ -79,6 +81,15 @@ def count_task(piece: Piece, options: CountOptions) -> bytes:
 def _client_only(piece: Piece, spool_dir: Path | None) -> bool:
     """Whether the piece reads a copy that only the client has."""
     return spool_dir is not None and piece.source.url is None and piece.source.path.is_relative_to(spool_dir)
+
+
+def cluster_counter(address: str, *, spool_dir: Path | None = None) -> Callable[..., Tally]:
+    """A counter for :func:`logstat.report.build_report` that counts on the cluster at ``address``."""
+
+    def count(inputs: Sequence[Input], log_format: LogFormat | None, options: CountOptions) -> Tally:
+        return count_on_cluster(address, plan(inputs, log_format), options, spool_dir=spool_dir)
+
+    return count
 
 
 def count_on_cluster(

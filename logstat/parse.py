@@ -47,9 +47,7 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
     :data:`SAMPLE_LINE_BYTES` is cut there, and reading stops after :data:`SAMPLE_BYTES`.
     """
     if source.url is not None:
-        from logstat.sources.remote import read_remote_sample
-
-        return read_remote_sample(source, limit)
+        return _remote_sample(source, limit)
     sample: list[str] = []
     size = 0
     try:
@@ -67,6 +65,17 @@ def read_sample(source: Input, *, limit: int = SAMPLE_LINES) -> list[str]:
             msg = f"{source.name}: the file is truncated or corrupt ({why}); check it or re-copy it"
             raise InputError(msg) from None
     return sample
+
+
+def _remote_sample(source: Input, limit: int) -> list[str]:
+    """Up to ``limit`` non-blank lines from the start of an object in storage (polars reads it)."""
+    from logstat.sources.remote import storage_error
+
+    try:
+        lines = scan_lines(source).filter(~blank_line()).select("line").head(limit).collect()
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise storage_error(source, exc) from None
+    return [str(line) for line in lines["line"]]
 
 
 def _bounded_lines(handle: io.BufferedIOBase, most: int) -> Iterator[bytes]:

@@ -19,7 +19,7 @@ from fleet import ObjectStore, object_store
 from logstat.errors import InputError, UsageError
 from logstat.sources import open_inputs
 from logstat.sources.remote import parse_storage_options
-from logstat.tally.count import count_inputs
+from logstat.tally.pieces import count_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {name: ROOT / "sample_logs" / f"{name}.log" for name in ("incidents", "nginx_timed", "ingress_nginx")}

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from logstat.formats import BUILTIN_FORMATS
 from logstat.render import OutputFormat, RenderOptions, renderer_for
+from logstat.render.schema import report_dict
 from logstat.report import build
 from logstat.sources import Input
 from logstat.tally.count import CountOptions, count_input
@@ -73,7 +74,7 @@ def test_merging_the_pieces_gives_the_tally_of_the_whole(
     assert merged.equals(whole)
     assert to_bytes(merged) == to_bytes(whole)
     if whole.totals()["parsed"]:
-        assert build(merged, now=NOW).to_dict() == build(whole, now=NOW).to_dict()
+        assert report_dict(build(merged, now=NOW)) == report_dict(build(whole, now=NOW))
 
 
 def test_merge_is_associative_and_commutative(tmp_path: Path) -> None:
@@ -208,9 +209,10 @@ def test_a_long_list_is_summarized_and_marked_in_every_output(tmp_path: Path) ->
     mark = f"approximate (±{bound:,})"
     for fmt in (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.HTML):
         assert mark in renderer_for(fmt)(report, RenderOptions(width=200)), fmt
-    document = report.to_dict()
+    document = report_dict(report)
     code = next(c for c in document["by_code"] if c["raw"] == "404")
-    assert code["evidence"]["approximate"]["path"] == bound
+    lists = {entry["dimension"]: entry for entry in code["evidence"]["top"]}
+    assert lists["path"]["error_bound"] == bound and all("error_bound" in entry for entry in lists.values())
     assert report.totals.parsed == 400
     assert sum(row.count for row in report.by_code) == 400
 

@@ -25,11 +25,14 @@ from logstat.cli.options import (
     OutputOpt,
     QuietOpt,
     SinceOpt,
+    SplitOpt,
     StorageOpt,
     TableOpt,
     TopOpt,
     UntilOpt,
+    WhereOpt,
     parse_lang,
+    parse_split,
 )
 from logstat.cli.output import STDOUT, output_targets, refuse_inputs_as_outputs, write_atomic
 from logstat.cli.terminal import is_terminal, progress_display, stdin_is_terminal, terminal_width
@@ -71,6 +74,8 @@ def summarize(
     fail_if: FailIfOpt = None,
     cluster: ClusterOpt = None,
     storage_option: StorageOpt = None,
+    split: SplitOpt = None,
+    where: WhereOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -91,6 +96,8 @@ def summarize(
       logstat summarize 's3://logs/nginx/2026/11/*.gz' \\
         --storage-option aws_region=eu-west-1
       logstat summarize 's3://logs/*.gz' --cluster tcp://scheduler:8786
+      logstat summarize other_vhosts_access.log --split vhost
+      logstat summarize access.log --where 'path=/api/*' --where 'status=5*'
 
     \b
     Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage,
@@ -102,6 +109,7 @@ def summarize(
     from logstat.report.thresholds import parse_rule
     from logstat.sources import open_inputs
     from logstat.sources.remote import parse_storage_options
+    from logstat.tally.where import parse_condition
     from logstat.timewindow import build_window
 
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
@@ -109,13 +117,15 @@ def summarize(
         named = bool(files)
         files = _files_or_stdin(files)
         rules = [parse_rule(rule) for rule in fail_if or []]
+        split_by = parse_split(split)
+        conditions = [parse_condition(text) for text in where or []]
         fmt = resolve_log_format(log_format) if log_format else None
         targets = output_targets(output or [], output_format)
         refuse_inputs_as_outputs(files, targets)
         window = build_window(since, until)
         storage_options = parse_storage_options(storage_option or [])
         if cluster:
-            from logstat.cluster import require_dask
+            from logstat.cluster import cluster_counter, require_dask
 
             require_dask()
         if "-" in files and stdin_is_terminal():
@@ -133,7 +143,9 @@ def summarize(
                 spool_dir=Path(spool),
                 on_input=on_input,
                 top=top,
-                cluster=cluster or None,
+                count=None if not cluster else cluster_counter(cluster, spool_dir=Path(spool)),
+                split_by=split_by,
+                where=conditions,
             )
         for summary in report.inputs:
             if summary.note:

@@ -28,10 +28,15 @@ from logstat.report.model import (
 )
 from logstat.report.series import class_expr
 from logstat.sources import Input
-from logstat.tally.count import CountOptions, count_inputs
+from logstat.tally.count import CountOptions
 from logstat.tally.dimensions import ERROR_STATUS, LATENCY_FIELDS, SHOWN_DIMENSIONS, latency_fields
 from logstat.tally.model import Tally, UnparsedSample
+from logstat.tally.pieces import count_inputs
+from logstat.tally.where import Condition
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
+
+Counter = Callable[[Sequence[Input], LogFormat | None, CountOptions], Tally]
+"""Counts inputs into a tally, as :func:`count_inputs` does (with a format, or detecting one)."""
 
 
 def build_report(
@@ -44,10 +49,10 @@ def build_report(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     split_by: str | None = None,
-    cluster: str | None = None,
+    where: Sequence[Condition] = (),
+    count: Counter | None = None,
 ) -> Report:
-    """Read every input and build the report: :func:`count_inputs` (or
-    :func:`~logstat.cluster.count_on_cluster`), then :func:`build`.
+    """Read every input and build the report: :func:`count_inputs`, then :func:`build`.
 
     Parameters
     ----------
@@ -68,23 +73,23 @@ def build_report(
         The report's generation time (tests pass a fixed one).
     split_by
         ``vhost``, ``service`` or ``file``: also a section of the report per value of that key.
-    cluster
-        The address of a Dask scheduler to count on (the report is the same as without).
+    where
+        ``--where`` conditions: the requests they do not keep are counted as filtered.
+    count
+        Counts the inputs instead of :func:`count_inputs` (a Dask cluster does, with
+        :func:`logstat.cluster.cluster_counter`; the tally is the same).
 
     Raises
     ------
     NoParsableLinesError
         When the inputs hold non-blank lines but none of them parsed.
     """
-    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by)
-    if cluster is None:
+    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by, where=tuple(where))
+    if count is None:
         tally = count_inputs(inputs, log_format, options, spool_dir=spool_dir, on_input=on_input)
     else:
-        from logstat.cluster import count_on_cluster
-        from logstat.tally.pieces import plan
-
-        tally = count_on_cluster(cluster, plan(inputs, log_format), options, spool_dir=spool_dir)
-    return build(tally, top=top, now=now, window=window)
+        tally = count(inputs, log_format, options)
+    return build(tally, top=top, now=now, window=window, where=tuple(c.text for c in where))
 
 
 def build(
@@ -93,6 +98,7 @@ def build(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     window: TimeWindow = OPEN_WINDOW,
+    where: tuple[str, ...] = (),
 ) -> Report:
     """The report of ``tally``: the whole, then (when the tally is split) one section per split key.
 
@@ -102,7 +108,7 @@ def build(
         When the tally holds non-blank lines but none of them parsed.
     """
     generated = now or datetime.now(UTC)
-    report = _report(tally.unsplit(), top=top, now=generated, window=window)
+    report = replace(_report(tally.unsplit(), top=top, now=generated, window=window), where=where)
     if tally.split_by is None:
         return report
     sections = tuple(

@@ -96,25 +96,6 @@ def scan_target(source: Input) -> tuple[str | Path, dict[str, str] | None]:
     return source.url, _options(dict(source.storage_options))
 
 
-def read_remote_sample(source: Input, limit: int) -> list[str]:
-    """Up to ``limit`` non-blank lines from the start of a remote ``source`` (for format detection).
-
-    Raises
-    ------
-    InputError
-        When the object cannot be read.
-    """
-    import polars as pl
-
-    from logstat.parse import blank_line, scan_lines
-
-    try:
-        lines = scan_lines(source).filter(~blank_line()).select("line").head(limit).collect()
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise _storage_error(source.name, exc) from None
-    return [str(line) for line in lines["line"]]
-
-
 def storage_error(source: Input, exc: Exception) -> InputError:
     """The one-line error for a remote ``source`` that failed while it was counted."""
     return _storage_error(source.name, exc)

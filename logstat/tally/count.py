@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from logstat.tally.dimensions import DIMENSIONS, LATENCY_FIELDS, VALUE_LIMIT
 from logstat.tally.group import count_lines, finish_counts, needed_fields, split_counts, unparsed_lines
 from logstat.tally.model import SAMPLE_LIMIT, SAMPLE_TEXT_LIMIT, Tally, UnparsedSample
 from logstat.tally.summary import EVIDENCE_CAP
+from logstat.tally.where import Condition, apply_where, where_fields
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 SPLITS = ("vhost", "service", "file")
@@ -39,6 +40,8 @@ class CountOptions:
     """How many unparsed lines to keep."""
     evidence_cap: int = EVIDENCE_CAP
     """Most values per drill-down list before it is summarized (see :mod:`logstat.tally.summary`)."""
+    where: tuple[Condition, ...] = ()
+    """``--where`` conditions: parsed requests they do not keep are counted as filtered."""
 
 
 def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
@@ -150,8 +153,10 @@ def _count(
     source: Input, fmt: LogFormat, detected: bool, options: CountOptions, ordinal: int, data: bytes | None = None
 ) -> Tally:
     field = split_field(fmt, options.split_by)
-    fields = needed_fields(fmt) + ([field] if field and field not in needed_fields(fmt) else [])
+    extra = [*([field] if field else []), *where_fields(fmt, options.where)]
+    fields = list(dict.fromkeys([*needed_fields(fmt), *extra]))
     lines = apply_window(parse_lines(scan_lines(source, data), fmt, fields), fmt, options.window)
+    lines = apply_where(lines, fmt, options.where)
     split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
     grouped = count_lines(lines, fmt, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
     count_rows, evidence = split_counts(grouped)
@@ -210,39 +215,6 @@ def _tally(
         rows = [(ordinal, s.file, s.lineno, s.reason, s.text) for s in samples]
         tables["samples"] = pl.DataFrame(rows, schema=["ordinal", "input", "lineno", "reason", "text"], orient="row")
     return Tally.of(options.split_by, sample_limit=options.sample_limit, evidence_cap=options.evidence_cap, **tables)
-
-
-def count_inputs(
-    inputs: Sequence[Input],
-    log_format: LogFormat | None = None,
-    options: CountOptions = CountOptions(),
-    *,
-    spool_dir: Path | None = None,
-    on_input: Callable[[Input], None] | None = None,
-) -> Tally:
-    """Read every input, in order, and return the tally of all of them.
-
-    The inputs are cut into pieces and counted one by one (see :mod:`logstat.tally.pieces`).
-    An input whose format cannot be detected, in a run over several inputs, has every line
-    counted as unparsed; when no input's format can be detected, the first one's error is raised.
-
-    Parameters
-    ----------
-    inputs
-        The sources to read, in order.
-    log_format
-        Read every input with this format instead of detecting one per input.
-    options
-        What to count (time window, evidence, split key, samples).
-    spool_dir
-        Where a damaged compressed input may be decoded again (see :func:`count_input`).
-    on_input
-        Called with each input just before it is read (for progress displays).
-    """
-    from logstat.tally.pieces import count_locally, fold, plan
-
-    pieces = plan(inputs, log_format)
-    return fold(pieces, count_locally(pieces, options, spool_dir=spool_dir, on_input=on_input), options)
 
 
 def with_shared_formats(tally: Tally) -> Tally:

@@ -125,7 +125,7 @@ def frame(rows: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataF
 
 @dataclass(frozen=True)
 class Tally:
-    """Counts of a set of lines; build one with :func:`logstat.tally.count.count_inputs` or :meth:`empty`."""
+    """Counts of a set of lines; build one with :func:`logstat.tally.pieces.count_inputs` or :meth:`empty`."""
 
     split_by: str | None
     """What the ``split`` column of counts, evidence and latency holds (``vhost``, ``file`` ...), or None."""
