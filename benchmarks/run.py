@@ -6,6 +6,8 @@ Usage::
     python benchmarks/run.py --lines 1000000 --repeat 5
     python benchmarks/run.py --scaling 20000000   # also peak memory at 20M lines
     python benchmarks/run.py --scan 2000000       # also a scan: 2M 404s, each for a new path
+    python benchmarks/run.py --cluster            # also on a Dask scheduler + 2 workers here
+    python benchmarks/run.py --before /work/main  # also another source tree, side by side
 
 Every command runs as its own process; wall time is the median of the repetitions and peak
 memory is the child's maximum resident set size as the kernel reports it (``wait4``). The
@@ -14,12 +16,17 @@ is installed (``apt-get install goaccess``), which runs on a smaller file becaus
 Two floors put logstat's time in proportion: ``read_floor.py`` (start Python and polars, read
 every line as logstat does, parse nothing) and logstat on a 1,000-line log (start-up, imports,
 detection, building and printing a report).
+``--cluster`` starts ``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on
+loopback (the ``cluster`` extra) and runs logstat with ``--cluster``; its peak memory is the
+client's (the workers' is not counted). ``--before`` runs the main rows and the scan rows again
+with another checkout of logstat first on ``PYTHONPATH``: a before/after in the same run.
 No timing is asserted anywhere: the machines are noisy, so read the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import os
 import platform
@@ -29,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,9 +112,47 @@ def ensure_gzip(path: Path) -> Path:
     return target
 
 
-def logstat_command(path: Path, options: str = "") -> str:
-    """The default report, written to a pipe (plain text), as cron would run it."""
-    return f"{sys.executable} -m logstat summarize '{path}' {options} > /dev/null"
+def logstat_command(path: Path, options: str = "", *, source: Path | None = None) -> str:
+    """The default report, written to a pipe (plain text), as cron would run it.
+
+    With ``source``, that checkout of logstat is imported instead of the installed one.
+    """
+    first = f"PYTHONPATH='{source}' " if source else ""
+    return f"{first}{sys.executable} -m logstat summarize '{path}' {options} > /dev/null"
+
+
+@contextlib.contextmanager
+def dask_cluster(workdir: Path, workers: int = 2) -> Iterator[str]:
+    """``dask scheduler`` and ``dask worker`` on loopback; yields the scheduler's address."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler_file = workdir / "scheduler.json"
+    scheduler_file.unlink(missing_ok=True)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(scheduler_file)], **quiet,
+        )
+    ]
+    try:
+        while not scheduler_file.exists():
+            time.sleep(0.2)
+        procs.append(
+            subprocess.Popen(
+                [dask, "worker", "--scheduler-file", str(scheduler_file), "--host", "127.0.0.1",
+                 "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"], **quiet,
+            )
+        )
+        from distributed import Client
+
+        with Client(scheduler_file=str(scheduler_file)) as client:
+            client.wait_for_workers(workers, timeout=300)
+            address = str(client.scheduler.address)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(timeout=60)
 
 
 def main() -> None:
@@ -118,6 +164,8 @@ def main() -> None:
     parser.add_argument("--scaling", type=int, default=0, help="also measure logstat at this many lines")
     parser.add_argument("--scan", type=int, default=0, help="also measure a scan log of this many distinct 404s")
     parser.add_argument("--workdir", type=Path, default=HERE / "data")
+    parser.add_argument("--cluster", action="store_true", help="also run on a Dask scheduler + 2 workers here")
+    parser.add_argument("--before", type=Path, help="also measure this checkout of logstat (a before/after)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
@@ -125,6 +173,14 @@ def main() -> None:
     results: list[Measurement] = []
     print(f"{args.lines:,} lines, {big.stat().st_size / 1e9:.2f} GB", file=sys.stderr)
     results.append(measure("logstat", logstat_command(big), args.lines, args.repeat))
+    if args.before:
+        before = logstat_command(big, source=args.before)
+        results.append(measure(f"logstat before ({args.before})", before, args.lines, args.repeat))
+    if args.cluster:
+        with dask_cluster(args.workdir) as address:
+            on_cluster = logstat_command(big, f"--cluster {address}")
+            name = "logstat --cluster (scheduler + 2 workers here)"
+            results.append(measure(name, on_cluster, args.lines, args.repeat))
     results.append(measure("logstat (.gz)", logstat_command(ensure_gzip(big)), args.lines, args.repeat))
     results.append(
         measure("awk | sort | uniq -c", f"awk '{{print $9}}' '{big}' | sort | uniq -c", args.lines, args.repeat)
@@ -149,6 +205,9 @@ def main() -> None:
         scan = ensure_scan_log(args.workdir, args.scan)
         results.append(measure("logstat on a scan (every line a new 404 path)", logstat_command(scan), args.scan, 1))
         results.append(measure("logstat --top 0 on the scan", logstat_command(scan, "--top 0"), args.scan, 1))
+        if args.before:
+            before = logstat_command(scan, source=args.before)
+            results.append(measure(f"logstat before ({args.before}) on the scan", before, args.scan, 1))
 
     small_results: list[Measurement] = []
     if shutil.which("goaccess"):

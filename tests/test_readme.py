@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fleet import ObjectStore, local_cluster, object_store
 from helpers import ROOT, fenced_blocks, line, markdown_section
 from typer.testing import CliRunner, Result
 
@@ -218,10 +219,52 @@ def dashboard_export(run: Run, out: Path) -> None:
     assert report["by_code"] and report["findings"]
 
 
+def _in_the_fleet(run: Run, use: Callable[[list[str], ObjectStore, Path], None]) -> None:
+    """Run a Fleet command for real: its S3 objects on moto's S3 server, its scheduler a LocalCluster.
+
+    The test logs become the objects under ``s3://logs/nginx/2026/11/``; the bucket the export
+    writes to exists; the scheduler address becomes the local cluster's.
+    """
+    with object_store() as store, local_cluster(workers=2) as address:
+        store.client.create_bucket(Bucket="lake")
+        for path in sorted(run.logs.iterdir()):
+            store.put(f"nginx/2026/11/{path.name}", path.read_bytes())
+        args = [address if word == "tcp://scheduler:8786" else word for word in run.args()]
+        use([*args, *store.cli_options()], store, run.logs)
+
+
+def fleet_report(run: Run, out: Path) -> None:
+    def use(args: list[str], store: ObjectStore, logs: Path) -> None:
+        ok(CliRunner().invoke(app, args))
+        local = CliRunner().invoke(app, ["summarize", str(logs / "access.log.1.gz"), str(logs / "access.log.2.gz"),
+                                         "-o", str(out / "local.html")])
+        ok(local)
+
+    _in_the_fleet(run, use)
+    html = (out / "november.html").read_text(encoding="utf-8")
+    local = (out / "local.html").read_text(encoding="utf-8")
+    assert "Requests by status code" in html or "<table" in html
+    # Only the inputs' names (s3:// URLs against paths) and the generation time differ.
+    assert html.count("<tr") == local.count("<tr")
+
+
+def fleet_export(run: Run, out: Path) -> None:
+    def use(args: list[str], store: ObjectStore, logs: Path) -> None:
+        result = CliRunner().invoke(app, args)
+        ok(result)
+        keys = [o["Key"] for o in store.client.list_objects_v2(Bucket="lake")["Contents"]]
+        assert keys and all(k.startswith("access/requests/date=") or k.startswith("access/unparsed/") for k in keys)
+        gz = len(INCIDENTS[:200]) + OLD_LINES
+        assert result.stdout.startswith(f"exported {gz:,} requests and 0 unparsed lines from 2 inputs")
+
+    _in_the_fleet(run, use)
+
+
 CHECKS: dict[str, list[Callable[[Run, Path], None]]] = {
     "In a terminal": [last_hour_per_minute, rotated_files_last_day, in_chinese, explains_a_code],
     "Cron": [daily_report, ten_minute_alert],
     "Dashboard": [dashboard_export],
+    "Fleet": [fleet_report, fleet_export],
 }
 """Each recipe (by the start of its heading) and the check of each of its commands, in order."""
 
