@@ -7,7 +7,7 @@ Usage::
     python benchmarks/run.py --scaling 20000000   # also peak memory at 20M lines
     python benchmarks/run.py --scan 2000000       # also a scan: 2M 404s, each for a new path
     python benchmarks/run.py --cluster            # also on a Dask scheduler + 2 workers here
-    python benchmarks/run.py --before /work/main  # also another source tree, side by side
+    python benchmarks/run.py --before ../logstat-main  # also another checkout, side by side
 
 Every command runs as its own process; wall time is the median of the repetitions and peak
 memory is the child's maximum resident set size as the kernel reports it (``wait4``). The
