@@ -118,7 +118,8 @@ def logstat_command(path: Path, options: str = "", *, source: Path | None = None
     With ``source``, that checkout of logstat is imported instead of the installed one.
     """
     first = f"PYTHONPATH='{source}' " if source else ""
-    return f"{first}{sys.executable} -m logstat summarize '{path}' {options} > /dev/null"
+    # -P: the current directory (a checkout) must not come before PYTHONPATH on sys.path.
+    return f"{first}{sys.executable} -P -m logstat summarize '{path}' {options} > /dev/null"
 
 
 @contextlib.contextmanager
@@ -210,7 +211,7 @@ def main() -> None:
             results.append(measure(f"logstat before ({args.before}) on the scan", before, args.scan, 1))
 
     small_results: list[Measurement] = []
-    if shutil.which("goaccess"):
+    if shutil.which("goaccess") and args.goaccess_lines:
         small = ensure_log(args.workdir, args.goaccess_lines)
         small_results.append(measure("logstat", logstat_command(small), args.goaccess_lines, args.repeat))
         with tempfile.TemporaryDirectory() as tmp:
