@@ -50,10 +50,10 @@ from pathlib import Path
 
 from logstat.errors import LogstatError, UsageError
 from logstat.formats import BUILTIN_FORMATS, LogFormat
-from logstat.inputs import CR_NOTE, UTF16_NOTE, open_inputs
 from logstat.render import OutputFormat, RenderOptions, renderer_for
 from logstat.render.csv import CLASS_COLUMNS, CODE_COLUMNS, SERIES_COLUMNS, UNPARSED_COLUMNS
 from logstat.report import Report, build_report
+from logstat.sources import CR_NOTE, UTF16_NOTE, open_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"

@@ -25,8 +25,8 @@ def main() -> None:
     os.environ.setdefault("POLARS_MAX_THREADS", str(min(os.cpu_count() or 1, DEFAULT_MAX_THREADS)))
     import polars as pl  # imported late, as in logstat.launch: polars reads the cap on import
 
-    from logstat.inputs import open_inputs
-    from logstat.reader import scan_lines
+    from logstat.parse import scan_lines
+    from logstat.sources import open_inputs
 
     with tempfile.TemporaryDirectory() as spool:
         (source,) = open_inputs([sys.argv[1]], spool_dir=Path(spool))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from logstat.inputs import open_inputs
 from logstat.report import Report, build_report
+from logstat.sources import open_inputs
 
 LogWriter = Callable[..., Path]
 

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from logstat.inputs import open_inputs
 from logstat.report import Report, build_report
+from logstat.sources import open_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from logstat.aggregate import (
+from logstat.formats import BUILTIN_FORMATS, LogFormat, compile_apache, compile_nginx
+from logstat.parse import LineKind, parse_lines, scan_lines
+from logstat.report import build_report
+from logstat.sources import Input
+from logstat.tally.count import count_input
+from logstat.tally.group import (
     COUNT_SCHEMA,
     count_by_status,
     count_lines,
@@ -20,10 +25,6 @@ from logstat.aggregate import (
     totals,
     unparsed_lines,
 )
-from logstat.formats import BUILTIN_FORMATS, LogFormat, compile_apache, compile_nginx
-from logstat.inputs import Input
-from logstat.reader import LineKind, parse_lines, scan_lines
-from logstat.report import build_report, count_input
 
 LogWriter = Callable[..., Path]
 COMBINED = BUILTIN_FORMATS["combined"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import logstat.cli
+import logstat.cli.summarize
 from logstat.cli import app
 from logstat.errors import ExitCode
 from logstat.formats import BUILTIN_FORMATS
@@ -280,16 +280,16 @@ def test_columns_sets_the_width_of_piped_output() -> None:
 
 
 def test_stdin_from_a_terminal_says_how_to_end_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(logstat.cli.summarize, "stdin_is_terminal", lambda: True)
     code, out, err = run("summarize", "-", stdin=combined(200) + "\n")
     assert code == ExitCode.OK
     assert "end with Ctrl-D" in err and "Requests by class" in out
-    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: False)
+    monkeypatch.setattr(logstat.cli.summarize, "stdin_is_terminal", lambda: False)
     assert "Ctrl-D" not in run("summarize", "-", stdin=combined(200) + "\n")[2]
 
 
 def test_no_file_reads_a_piped_log(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: False)
+    monkeypatch.setattr(logstat.cli.summarize, "stdin_is_terminal", lambda: False)
     code, out, err = run("summarize", "-f", "json", stdin=combined(404) + "\n")
     assert code == ExitCode.OK, err
     data = json.loads(out)
@@ -297,7 +297,7 @@ def test_no_file_reads_a_piped_log(monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run("summarize", stdin="")
     assert code == ExitCode.USAGE
     assert "no log file given, and standard input is empty; name one" in err
-    monkeypatch.setattr(logstat.cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(logstat.cli.summarize, "stdin_is_terminal", lambda: True)
     code, _, err = run("summarize")
     assert code == ExitCode.USAGE
     assert "no log file given; name one (logstat summarize access.log) or pipe a log in" in err

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import logstat.cli
+import logstat.report
 from logstat.cli import app
 from logstat.errors import ExitCode
 
@@ -25,13 +25,13 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 def test_one_parse_many_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    real = logstat.cli.build_report
+    real = logstat.report.build_report
 
     def counting(*args: object, **kwargs: object) -> object:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(logstat.cli, "build_report", counting)
+    monkeypatch.setattr(logstat.report, "build_report", counting)
     names = ["r.json", "r.csv", "r.md", "r.html", "r.txt"]
     code, out, err = run(*[a for n in names for a in ("-o", str(tmp_path / n))])
     assert code == ExitCode.OK, err
@@ -125,6 +125,6 @@ def test_series_in_json_sums_to_parsed() -> None:
 def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert logstat.cli._is_terminal()
+    assert logstat.cli.summarize.is_terminal()
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not logstat.cli._is_terminal()
+    assert not logstat.cli.summarize.is_terminal()

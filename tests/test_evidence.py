@@ -20,11 +20,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from logstat.cli import app
-from logstat.evidence import REQUEST_LIMIT, VALUE_LIMIT, Percentiles, percentiles
 from logstat.formats import BUILTIN_FORMATS, LogFormat, resolve_log_format
-from logstat.inputs import open_inputs
-from logstat.report import NO_LATENCY, Report, build_report, count_input
-from logstat.window import TimeWindow
+from logstat.report import NO_LATENCY, Report, build_report
+from logstat.report.evidence import Percentiles, percentiles
+from logstat.sources import open_inputs
+from logstat.tally.count import count_input
+from logstat.tally.dimensions import REQUEST_LIMIT, VALUE_LIMIT
+from logstat.timewindow import TimeWindow
 
 SAMPLES = Path(__file__).parent.parent / "sample_logs"
 T0 = datetime(2026, 10, 10, 12, 0, tzinfo=UTC)

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import logstat.findings
+import logstat.report.findings
 from logstat.cli import app
-from logstat.findings import Finding
 from logstat.formats import BUILTIN_FORMATS
-from logstat.inputs import open_inputs
 from logstat.report import Report, build_report
+from logstat.report.model import Finding
+from logstat.sources import open_inputs
 
 SAMPLES = Path(__file__).parent.parent / "sample_logs"
 T0 = datetime(2026, 10, 10, 12, 0, tzinfo=UTC)
@@ -484,7 +484,7 @@ ALL_RULES = {
 
 
 def test_rule_list_matches_findings_module() -> None:
-    source = Path(logstat.findings.__file__).read_text(encoding="utf-8")
+    source = Path(logstat.report.findings.__file__).read_text(encoding="utf-8")
     rules = {
         node.args[0].value
         for node in ast.walk(ast.parse(source))

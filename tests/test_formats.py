@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstat.aggregate import needed_fields, parse_time
 from logstat.errors import FormatError, UnknownFormatError
 from logstat.formats import (
     BUILTIN_FORMATS,
@@ -32,6 +31,8 @@ from logstat.formats import (
     resolve_log_format,
     with_prefix,
 )
+from logstat.parse import parse_time
+from logstat.tally.group import needed_fields
 
 COMBINED = BUILTIN_FORMATS["combined"]
 COMMON = BUILTIN_FORMATS["common"]

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from logstat.cli import app
 from logstat.formats import BUILTIN_FORMATS
-from logstat.inputs import display_name
 from logstat.render import RenderOptions
+from logstat.text import display_name
 
 ROOT = Path(__file__).parent.parent
 

@@ -17,8 +17,8 @@ import pytest
 from helpers import load_benchmark
 
 from logstat.formats import BUILTIN_FORMATS
-from logstat.inputs import open_inputs
 from logstat.report import build_report
+from logstat.sources import open_inputs
 
 GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 LINES = 3_000

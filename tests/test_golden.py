@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, renderer_for
 from logstat.report import Report, build_report
+from logstat.sources import open_inputs
 
 HERE = Path(__file__).parent
 SAMPLES = sorted((HERE.parent / "sample_logs").glob("*.log"))

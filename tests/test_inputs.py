@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from logstat.cli import app
 from logstat.errors import ExitCode, InputError
-from logstat.inputs import expand_arguments, open_inputs
 from logstat.render.table import format_label
 from logstat.report import Report, build_report
+from logstat.sources import expand_arguments, open_inputs
 
 HERE = Path(__file__).parent
 SAMPLES = HERE.parent / "sample_logs"

@@ -14,12 +14,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from logstat.aggregate import needed_fields, parse_time
 from logstat.errors import NoParsableLinesError
-from logstat.evidence import REQUEST_LIMIT, VALUE_LIMIT
 from logstat.formats import BUILTIN_FORMATS
-from logstat.inputs import Input
+from logstat.parse import parse_time
 from logstat.report import build_report
+from logstat.sources import Input
+from logstat.tally.dimensions import REQUEST_LIMIT, VALUE_LIMIT
+from logstat.tally.group import needed_fields
 
 COMBINED = BUILTIN_FORMATS["combined"]
 FULL = re.compile(COMBINED.pattern())

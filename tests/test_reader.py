@@ -13,8 +13,8 @@ import pytest
 
 from logstat.errors import InputError
 from logstat.formats import BUILTIN_FORMATS, LogFormat
-from logstat.inputs import Input, compression_of, open_inputs
-from logstat.reader import LineKind, parse_lines, read_sample, scan_lines
+from logstat.parse import LineKind, parse_lines, read_sample, scan_lines
+from logstat.sources import Input, compression_of, open_inputs
 
 LogWriter = Callable[..., Path]
 

@@ -12,20 +12,13 @@ import pytest
 from browser_check import PNG_SIGNATURE, dump_dom, find_chromium, page_text, screenshot
 from helpers import CORPUS, HOSTILE_EVIDENCE, T0, line, report_of, require
 
-from logstat.inputs import open_inputs
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
-from logstat.render.html import (
-    CSP,
-    LABELS,
-    MAX_BARS,
-    SEVERITY_STYLES,
-    fit_period,
-    nice_ceiling,
-    render_html,
-    tick_indexes,
-)
+from logstat.render.html import SEVERITY_STYLES, render_html
+from logstat.render.html_base import CSP, LABELS
+from logstat.render.html_chart import MAX_BARS, fit_period, nice_ceiling, tick_indexes
 from logstat.render.markdown import LABELS as DOCUMENT_LABELS
 from logstat.report import NO_LATENCY, Report, build_report
+from logstat.sources import open_inputs
 
 ELASTIC = CORPUS / "elastic_apache_logs.log"
 HOSTILE_LINES = [

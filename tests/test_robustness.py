@@ -34,18 +34,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import logstat.cli
-import logstat.inputs
 import logstat.report
-from logstat.aggregate import needed_fields
-from logstat.cli import app, write_atomic
+import logstat.sources.encoding
+import logstat.tally.count
+from logstat.cli import app
+from logstat.cli.output import write_atomic
 from logstat.errors import ExitCode, InputError
 from logstat.formats import BUILTIN_FORMATS, resolve_log_format
-from logstat.inputs import CR_NOTE, UTF16_NOTE, Input, display_name, lf_copy, open_inputs, utf8_copy, utf16_order
-from logstat.reader import SAMPLE_LINE_BYTES, read_sample, scan_lines
+from logstat.parse import SAMPLE_LINE_BYTES, read_sample, scan_lines
 from logstat.render import OutputFormat, RenderOptions, renderer_for
 from logstat.render.csv import MAX_CELL, defuse, render_csv
 from logstat.report import Report, build_report
+from logstat.sources import CR_NOTE, UTF16_NOTE, Input, lf_copy, open_inputs, utf8_copy, utf16_order
+from logstat.tally.group import needed_fields
+from logstat.text import display_name
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -342,7 +344,7 @@ def test_cr_line_ends_are_line_ends(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7])
 def test_lf_copy_joins_a_crlf_split_between_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
-    monkeypatch.setattr(logstat.inputs, "_CHUNK", chunk)
+    monkeypatch.setattr(logstat.sources.encoding, "CHUNK", chunk)
     source = tmp_path / "in.log"
     source.write_bytes(b"a\rb\r\nc\r\r\nd\n\re")
     copied = lf_copy(Input("in.log", source), tmp_path / "out.log")
@@ -380,7 +382,7 @@ def test_a_utf16_log_reads_like_its_utf8_copy(tmp_path: Path, case: str, packed:
 def test_utf8_copy_joins_characters_split_between_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(logstat.inputs, "_CHUNK", chunk)
+    monkeypatch.setattr(logstat.sources.encoding, "CHUNK", chunk)
     source = tmp_path / "in.log"
     source.write_bytes(b"\xff\xfe" + "a😀\n浏\n".encode("utf-16-le") + b"\x00")  # an odd byte at the end
     copied = utf8_copy(Input("in.log", source), tmp_path / "out.log", "little-endian")
@@ -550,7 +552,7 @@ def test_unexpected_errors_are_one_line_and_a_traceback_only_on_request(
     def failing(*_: object, **__: object) -> Report:
         raise error
 
-    monkeypatch.setattr(logstat.cli, "build_report", failing)
+    monkeypatch.setattr(logstat.report, "build_report", failing)
     sample = str(ROOT / "sample_logs" / "combined.log")
     code, out, err = run("summarize", sample)
     assert_one_line_error(code, out, err)
@@ -566,7 +568,7 @@ def test_a_file_that_shrinks_while_it_is_read_is_named(tmp_path: Path, monkeypat
         msg = "failed to fill whole buffer"  # what polars raises then
         raise OSError(msg)
 
-    monkeypatch.setattr(logstat.report, "_count", shrunk)
+    monkeypatch.setattr(logstat.tally.count, "_count", shrunk)
     path = tmp_path / "access.log"
     path.write_text(line() + "\n")
     code, out, err = run("summarize", str(path))
@@ -579,7 +581,7 @@ def test_ctrl_c_exits_130_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(*_: object, **__: object) -> Report:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(logstat.cli, "build_report", interrupted)
+    monkeypatch.setattr(logstat.report, "build_report", interrupted)
     code, out, err = run("summarize", str(ROOT / "sample_logs" / "combined.log"))
     assert (code, out, err) == (ExitCode.INTERRUPTED, "", "")
 

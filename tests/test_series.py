@@ -20,7 +20,7 @@ import pytest
 from helpers import CORPUS, require
 
 from logstat.errors import UsageError
-from logstat.inputs import open_inputs
+from logstat.periods import auto_period
 from logstat.registry import class_name
 from logstat.render import CsvTable, RenderOptions
 from logstat.render.csv import (
@@ -33,20 +33,19 @@ from logstat.render.csv import (
     render_csv,
 )
 from logstat.render.json import render_json
+from logstat.render.spark import bucket_size, sparkline
 from logstat.report import Report, build_report
-from logstat.series import (
+from logstat.report.series import (
     CLASS_SERIES_SCHEMA,
     MAX_PERIODS,
     SERIES_SCHEMA,
-    auto_period,
-    bucket_size,
     build_series,
     class_expr,
     class_series,
     series_dict,
     series_records,
-    sparkline,
 )
+from logstat.sources import open_inputs
 
 ELASTIC = CORPUS / "elastic_apache_logs.log"
 LINE = '203.0.113.7 - - [{when}] "GET /x HTTP/1.1" {status} 512 "-" "curl/8.0"'
@@ -211,7 +210,7 @@ def test_auto_period_without_times() -> None:
 
 
 def test_series_records_are_json_ready(gappy: Report) -> None:
-    records = series_records(gappy, "hour")
+    records = series_records(gappy.minutes, "hour", gappy.first, gappy.last)
     assert len(records) == 45
     for record in records:
         assert list(record) == ["period_start", "status", "raw", "class", "count"]
@@ -223,7 +222,7 @@ def test_series_records_are_json_ready(gappy: Report) -> None:
     assert records[0] == {"period_start": "2026-10-10T10:00:00Z", "status": 200, "raw": "200", "class": "2xx",
                           "count": 2}
     assert sum(r["count"] for r in records) == gappy.totals.parsed
-    document = series_dict(gappy, "minute")
+    document = series_dict(gappy.minutes, "minute", gappy.first, gappy.last)
     assert document["period"] == "minute"
     assert document["period_seconds"] == 60
     assert json.loads(json.dumps(document)) == document

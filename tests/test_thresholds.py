@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from logstat.errors import ExitCode, UsageError
-from logstat.inputs import open_inputs
 from logstat.report import Report, build_report
-from logstat.thresholds import Rule, Verdict, breached, evaluate, parse_rule
+from logstat.report.thresholds import Rule, Verdict, breached, evaluate, parse_rule
+from logstat.sources import open_inputs
 
 LINE = '203.0.113.7 - - [10/Oct/2026:13:55:00 +0000] "GET / HTTP/1.1" {status} 512 "-" "curl/8.0"'
 

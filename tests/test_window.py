@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from logstat.cli import app
 from logstat.errors import ExitCode, UsageError
-from logstat.window import build_window, parse_moment
+from logstat.timewindow import build_window, parse_moment
 
 NOW = datetime(2026, 10, 10, 12, 0, tzinfo=UTC)
 

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from logstat.errors import UsageError
+from logstat.periods import Period
 from logstat.registry import Lang
-from logstat.report import Report
-from logstat.series import Period
+
+if TYPE_CHECKING:
+    from logstat.report.model import Report
 
 CsvTable = Literal["codes", "classes", "series", "unparsed"]
 """The tables ``render_csv`` can write; each has a fixed column list in ``logstat.render.csv``."""
@@ -45,7 +47,7 @@ class RenderOptions:
     running them as formulas (see ``logstat.render.csv``); for programs, not spreadsheets."""
 
 
-Renderer = Callable[[Report, RenderOptions], str]
+Renderer = Callable[["Report", RenderOptions], str]
 
 SUFFIXES: dict[str, OutputFormat] = {
     ".txt": OutputFormat.TABLE,

@@ -34,10 +34,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from logstat.periods import auto_period, iso_utc
 from logstat.render import RenderOptions
-from logstat.render.text import visible
-from logstat.report import Report
-from logstat.series import auto_period, build_series, iso_utc
+from logstat.report.model import Report
+from logstat.report.series import build_series
+from logstat.text import visible
 
 CODE_COLUMNS = (
     "status",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from logstat.render import RenderOptions
-from logstat.report import Report
+from logstat.report.model import Report
 
 
 def render_json(report: Report, options: RenderOptions) -> str:

@@ -15,15 +15,18 @@ import re
 from datetime import timedelta
 
 from logstat import __version__
-from logstat.evidence import Percentiles
+from logstat.periods import Period, auto_period
 from logstat.registry import Lang
 from logstat.render import RenderOptions
+from logstat.render.spark import bucket_size, sparkline
 from logstat.render.table import LABELS as TABLE_LABELS
 from logstat.render.table import accounting as table_accounting
 from logstat.render.table import busiest_text, format_label, no_requests, time_span, when, window_span
-from logstat.render.text import first_sentence, percent, visible
-from logstat.report import CLASS_ORDER, NO_LATENCY, CodeEvidence, CodeRow, Report
-from logstat.series import Period, auto_period, bucket_size, class_series, sparkline
+from logstat.render.text import first_sentence, percent
+from logstat.report.evidence import Percentiles
+from logstat.report.model import CLASS_ORDER, NO_LATENCY, CodeEvidence, CodeRow, Report
+from logstat.report.series import class_series
+from logstat.text import visible
 
 SPARK_WIDTH = 96
 """Most characters of a sparkline; longer series are summed in runs of neighbouring periods."""

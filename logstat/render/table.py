@@ -15,13 +15,15 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from logstat.evidence import Ranked
-from logstat.formats import UNDETECTED
+from logstat.formats.builtins import UNDETECTED
 from logstat.registry import Lang
 from logstat.render import RenderOptions
-from logstat.render.text import first_sentence, percent, visible
-from logstat.report import CLASS_ORDER, NO_LATENCY, CodeEvidence, Report, Totals
-from logstat.series import class_series, sparkline
+from logstat.render.spark import sparkline
+from logstat.render.text import first_sentence, percent
+from logstat.report.evidence import Ranked
+from logstat.report.model import CLASS_ORDER, NO_LATENCY, CodeEvidence, Report, Totals
+from logstat.report.series import class_series
+from logstat.text import visible
 
 LABELS: dict[str, dict[Lang, str]] = {
     "inputs": {"en": "Inputs", "zh": "输入"},

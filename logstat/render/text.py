@@ -1,21 +1,8 @@
-"""Making text from a log safe to show: control characters become visible escapes."""
+"""Small text helpers shared by the renderers."""
 
 from __future__ import annotations
 
 import re
-
-# C0 and C1 controls, DEL, and the Unicode bidi controls that can reorder what a reader sees.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """Return ``text`` with every control or bidi character written as a ``\\xNN`` escape."""
-    return _UNSAFE.sub(_escape, text)
 
 
 def percent(share: float) -> str:

@@ -1,4 +1,5 @@
-"""Scanning an input into a LazyFrame of lines, and parsing the fields the report needs."""
+"""Lines to fields: scanning an input into a LazyFrame of lines, matching them against a format,
+and reading their times; each line gets exactly one :class:`LineKind`."""
 
 from __future__ import annotations
 
@@ -8,18 +9,21 @@ from io import BufferedIOBase
 
 import polars as pl
 
-from logstat.errors import InputError
+from logstat.errors import InputError, UsageError
 from logstat.formats import IMPOSSIBLE_DAY, LogFormat
-from logstat.inputs import DAMAGE, Input, open_decoded
+from logstat.sources import DAMAGE, Input, open_decoded
+from logstat.timewindow import TimeWindow
 
 SAMPLE_LINES = 200
 """How many non-blank lines format detection looks at."""
+
 
 SAMPLE_LINE_BYTES = 4 << 20
 """Longest line the detection sample keeps whole; the rest of a longer line is skipped.
 
 A binary file given by mistake may have no line break at all: without a limit, reading
 its "first line" would read the whole file into memory."""
+
 
 SAMPLE_BYTES = 32 << 20
 """Bytes of sample lines after which detection stops reading (at least one line is kept)."""
@@ -122,3 +126,73 @@ def parse_lines(lines: pl.LazyFrame, log_format: LogFormat, fields: Sequence[str
         .otherwise(pl.lit(LineKind.UNPARSED, pl.UInt8))
     )
     return matched.with_columns(kind.alias("kind"))
+
+
+UTC = pl.Datetime("us", "UTC")
+
+
+TIME_LOCAL_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
+
+
+_ISO8601 = "%Y-%m-%dT%H:%M:%S%.f%#z"
+
+
+_MSEC_LIMIT = 253_402_300_800
+"""Seconds from the epoch to 10000-01-01T00:00:00Z."""
+
+
+def plausible(moment: pl.Expr) -> pl.Expr:
+    """``moment`` where its year is one a server's clock can show (1 to 9998), else null."""
+    # Year 0 or 9999 shifted by an offset is no server's clock, and Python cannot hold it.
+    return pl.when(moment.dt.year().is_between(1, 9998)).then(moment)
+
+
+def parse_time(log_format: LogFormat) -> pl.Expr:
+    """Expression converting the format's raw time field to a UTC datetime (null when it does not parse).
+
+    A time without a UTC offset (an Apache ``%{...}t`` without ``%z``) is read as UTC.
+    """
+    column = log_format.time_field
+    if column is None:
+        return pl.lit(None, UTC)
+    raw = pl.col(column)
+    if column == "time_local":
+        return plausible(raw.str.strptime(UTC, TIME_LOCAL_FORMAT, strict=False))
+    if column == "time_iso8601":
+        return plausible(raw.str.strptime(UTC, _ISO8601, strict=False))
+    if column == "time_strftime":
+        return plausible(raw.str.strptime(UTC, log_format.time_format, strict=False))
+    seconds = raw.cast(pl.Float64, strict=False)
+    seconds = pl.when(seconds < _MSEC_LIMIT).then(seconds)
+    moment = (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return plausible(moment)
+
+
+def apply_window(lines: pl.LazyFrame, log_format: LogFormat, window: TimeWindow) -> pl.LazyFrame:
+    """Mark parsed lines outside ``window`` as :attr:`LineKind.FILTERED`.
+
+    This parses the time of every line, which the report otherwise avoids; it is only
+    done when a window is asked for. A line whose time does not parse is left alone
+    (it becomes unparsed in :func:`finish_counts`).
+
+    Raises
+    ------
+    UsageError
+        When the format has no time field.
+    """
+    if window.is_open:
+        return lines
+    time_field = log_format.time_field
+    if time_field is None:
+        msg = f"--since/--until need a time in the log, and format {log_format.name!r} has none"
+        raise UsageError(msg)
+    when = parse_time(log_format)
+    outside = pl.lit(value=False)
+    if window.since is not None:
+        outside = outside | (when < pl.lit(window.since, UTC))
+    if window.until is not None:
+        outside = outside | (when >= pl.lit(window.until, UTC))
+    filtered = (pl.col("kind") == LineKind.PARSED) & outside.fill_null(value=False)
+    return lines.with_columns(
+        kind=pl.when(filtered).then(pl.lit(LineKind.FILTERED, pl.UInt8)).otherwise(pl.col("kind"))
+    )

@@ -3,28 +3,21 @@
 The series is a long ("tidy") table with one row per (period, status) and explicit zero
 rows for periods without requests, so a chart drawn from it never bridges a gap. Every
 count comes from ``Report.minutes``, so the series sums to the parsed requests that carry
-a time (all parsed requests, for every format with a time field).
-"""
+a time (all parsed requests, for every format with a time field)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from datetime import datetime
+from typing import Any
 
 import polars as pl
 
 from logstat.errors import UsageError
+from logstat.periods import _STEP, Period, coarser, iso_utc, period_count, truncate
 from logstat.registry import OTHER_CLASS, numeric_status
 
-if TYPE_CHECKING:
-    from logstat.report import Report
-
-Period = Literal["minute", "hour", "day"]
-PERIODS: tuple[Period, ...] = get_args(Period)
-"""The periods, finest first."""
-
 UTC = pl.Datetime("us", "UTC")
+
 
 SERIES_SCHEMA: dict[str, pl.DataType] = {
     "period_start": UTC,
@@ -34,6 +27,7 @@ SERIES_SCHEMA: dict[str, pl.DataType] = {
 }
 """Columns of :func:`build_series`: period start (UTC), status as logged, its class, requests."""
 
+
 CLASS_SERIES_SCHEMA: dict[str, pl.DataType] = {
     "period_start": UTC,
     "class": pl.String(),
@@ -41,63 +35,18 @@ CLASS_SERIES_SCHEMA: dict[str, pl.DataType] = {
 }
 """Columns of :func:`class_series`."""
 
+
 MAX_PERIODS = 100_000
 """Most periods a series may span (69 days of minutes); more is almost surely a mistake."""
 
-_STEP: dict[Period, timedelta] = {
-    "minute": timedelta(minutes=1),
-    "hour": timedelta(hours=1),
-    "day": timedelta(days=1),
-}
+
 _INTERVAL: dict[Period, str] = {"minute": "1m", "hour": "1h", "day": "1d"}
-
-AUTO_MINUTE_SPAN = timedelta(hours=3)
-"""Up to this span :func:`auto_period` picks minutes (at most 180 periods)."""
-
-AUTO_HOUR_SPAN = timedelta(days=7)
-"""Up to this span :func:`auto_period` picks hours (at most 168 periods); beyond it, days."""
 
 
 def class_expr(status: pl.Expr) -> pl.Expr:
     """Polars version of :func:`logstat.registry.class_name`: ``"4xx"`` for ``"404"``, else ``"other"``."""
     is_http = status.str.contains(r"^[1-5][0-9][0-9]$").fill_null(value=False)
     return pl.when(is_http).then(status.str.slice(0, 1) + pl.lit("xx")).otherwise(pl.lit(OTHER_CLASS))
-
-
-def auto_period(first: datetime | None, last: datetime | None) -> Period:
-    """A period that gives a readable chart of the span from ``first`` to ``last``.
-
-    Up to 3 hours: ``minute``; up to 7 days: ``hour``; longer: ``day``. Without a time
-    range (a format with no time field) the answer is ``hour``, which shows nothing anyway.
-    """
-    if first is None or last is None:
-        return "hour"
-    span = last - first
-    if span <= AUTO_MINUTE_SPAN:
-        return "minute"
-    if span <= AUTO_HOUR_SPAN:
-        return "hour"
-    return "day"
-
-
-def coarser(period: Period) -> Period | None:
-    """The next coarser period (``minute`` → ``hour`` → ``day``), or ``None`` after ``day``."""
-    index = PERIODS.index(period)
-    return PERIODS[index + 1] if index + 1 < len(PERIODS) else None
-
-
-def truncate(moment: datetime, period: Period) -> datetime:
-    """The start of the ``period`` that holds ``moment`` (UTC)."""
-    if period == "day":
-        return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "hour":
-        return moment.replace(minute=0, second=0, microsecond=0)
-    return moment.replace(second=0, microsecond=0)
-
-
-def period_count(first: datetime, last: datetime, period: Period) -> int:
-    """How many periods the span from ``first`` to ``last`` touches."""
-    return (truncate(last, period) - truncate(first, period)) // _STEP[period] + 1
 
 
 def _bounds(
@@ -197,19 +146,16 @@ def class_series(
     )
 
 
-def iso_utc(moment: datetime) -> str:
-    """``2015-05-17T10:00:00Z``: ISO 8601 in UTC with a ``Z``, as the JSON and CSV outputs write times."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def series_records(report: Report, period: Period) -> list[dict[str, Any]]:
-    """The series of ``report`` as JSON-ready rows.
+def series_records(
+    minutes: pl.DataFrame, period: Period, first: datetime | None, last: datetime | None
+) -> list[dict[str, Any]]:
+    """The series of a report's ``minutes`` over ``first``..``last`` as JSON-ready rows.
 
     Each row has ``period_start`` (ISO 8601 UTC, ``Z``), ``status`` (the code as an
     integer, ``null`` when the logged value is not a number, as in ``by_code``), ``raw``
     (the value as logged), ``class`` and ``count``.
     """
-    frame = build_series(report.minutes, period, report.first, report.last)
+    frame = build_series(minutes, period, first, last)
     return [
         {
             "period_start": iso_utc(start),
@@ -222,37 +168,12 @@ def series_records(report: Report, period: Period) -> list[dict[str, Any]]:
     ]
 
 
-def series_dict(report: Report, period: Period) -> dict[str, Any]:
+def series_dict(
+    minutes: pl.DataFrame, period: Period, first: datetime | None, last: datetime | None
+) -> dict[str, Any]:
     """The proposed ``"series"`` value of the JSON report: period, its length and the rows."""
     return {
         "period": period,
         "period_seconds": int(_STEP[period].total_seconds()),
-        "rows": series_records(report, period),
+        "rows": series_records(minutes, period, first, last),
     }
-
-
-def bucket_size(length: int, width: int) -> int:
-    """How many neighbouring values :func:`sparkline` sums per character to fit ``width``."""
-    return max(1, -(-length // width)) if width > 0 else 1
-
-
-_BLOCKS = "▁▂▃▄▅▆▇█"
-_ZERO = "·"
-
-
-def sparkline(counts: Sequence[int], width: int = 60) -> str:
-    """A one-line chart of ``counts``: ``·`` for zero, ``▁`` to ``█`` scaled to the largest.
-
-    More than ``width`` values are summed in equal runs of neighbours first, so the line is
-    at most ``width`` characters and still sums the same requests.
-    """
-    values = list(counts)
-    size = bucket_size(len(values), width)
-    if size > 1:
-        values = [sum(values[i : i + size]) for i in range(0, len(values), size)]
-    top = max(values, default=0)
-    if top <= 0:
-        return _ZERO * len(values)
-    return "".join(
-        _ZERO if v <= 0 else _BLOCKS[min(len(_BLOCKS) - 1, (v * len(_BLOCKS) - 1) // top)] for v in values
-    )

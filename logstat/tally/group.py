@@ -1,4 +1,4 @@
-"""Aggregations over parsed lines: pure functions from LazyFrame to LazyFrame (or small frames).
+"""Grouping parsed lines into count tables: pure functions from LazyFrame to LazyFrame (or small frames).
 
 The heavy work is one ``group_by`` per input on (kind, status, minute). Everything the
 report shows — totals, per-class and per-code counts, the time range — is derived from
@@ -6,20 +6,16 @@ that small table afterwards. Timestamps in nginx's ``$time_local`` form are not 
 line: lines are grouped by the raw minute text and its UTC offset, and only the distinct
 minutes are parsed. Within one such group the raw texts differ only in the seconds, so
 the smallest and largest second give the earliest and latest times (kept as small numbers:
-the group-by holds one state per group, and a scan of distinct paths makes many groups).
-"""
+the group-by holds one state per group, and a scan of distinct paths makes many groups)."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from logstat.errors import UsageError
-from logstat.evidence import COUNT_DIM, latency_fields, with_evidence_rows
 from logstat.formats import LogFormat
-from logstat.reader import LineKind
-from logstat.window import TimeWindow
-
-UTC = pl.Datetime("us", "UTC")
+from logstat.parse import TIME_LOCAL_FORMAT, UTC, LineKind, parse_time, plausible
+from logstat.tally.dimensions import COUNT_DIM, latency_fields
+from logstat.tally.rows import with_evidence_rows
 
 COUNT_SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.UInt8(),
@@ -32,72 +28,11 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
 }
 """Columns of the per-input count table that :func:`finish_counts` returns."""
 
-_TIME_LOCAL = "%d/%b/%Y:%H:%M:%S %z"
-_ISO8601 = "%Y-%m-%dT%H:%M:%S%.f%#z"
-_MSEC_LIMIT = 253_402_300_800
-"""Seconds from the epoch to 10000-01-01T00:00:00Z."""
-
 
 def needed_fields(log_format: LogFormat) -> list[str]:
     """The fields the report reads on every line: status, time and latency, where present."""
     time_field = log_format.time_field
     return ["status", *([time_field] if time_field else []), *latency_fields(log_format)]
-
-
-def _plausible(moment: pl.Expr) -> pl.Expr:
-    # Year 0 or 9999 shifted by an offset is no server's clock, and Python cannot hold it.
-    return pl.when(moment.dt.year().is_between(1, 9998)).then(moment)
-
-
-def parse_time(log_format: LogFormat) -> pl.Expr:
-    """Expression converting the format's raw time field to a UTC datetime (null when it does not parse).
-
-    A time without a UTC offset (an Apache ``%{...}t`` without ``%z``) is read as UTC.
-    """
-    column = log_format.time_field
-    if column is None:
-        return pl.lit(None, UTC)
-    raw = pl.col(column)
-    if column == "time_local":
-        return _plausible(raw.str.strptime(UTC, _TIME_LOCAL, strict=False))
-    if column == "time_iso8601":
-        return _plausible(raw.str.strptime(UTC, _ISO8601, strict=False))
-    if column == "time_strftime":
-        return _plausible(raw.str.strptime(UTC, log_format.time_format, strict=False))
-    seconds = raw.cast(pl.Float64, strict=False)
-    seconds = pl.when(seconds < _MSEC_LIMIT).then(seconds)
-    moment = (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    return _plausible(moment)
-
-
-def apply_window(lines: pl.LazyFrame, log_format: LogFormat, window: TimeWindow) -> pl.LazyFrame:
-    """Mark parsed lines outside ``window`` as :attr:`LineKind.FILTERED`.
-
-    This parses the time of every line, which the report otherwise avoids; it is only
-    done when a window is asked for. A line whose time does not parse is left alone
-    (it becomes unparsed in :func:`finish_counts`).
-
-    Raises
-    ------
-    UsageError
-        When the format has no time field.
-    """
-    if window.is_open:
-        return lines
-    time_field = log_format.time_field
-    if time_field is None:
-        msg = f"--since/--until need a time in the log, and format {log_format.name!r} has none"
-        raise UsageError(msg)
-    when = parse_time(log_format)
-    outside = pl.lit(value=False)
-    if window.since is not None:
-        outside = outside | (when < pl.lit(window.since, UTC))
-    if window.until is not None:
-        outside = outside | (when >= pl.lit(window.until, UTC))
-    filtered = (pl.col("kind") == LineKind.PARSED) & outside.fill_null(value=False)
-    return lines.with_columns(
-        kind=pl.when(filtered).then(pl.lit(LineKind.FILTERED, pl.UInt8)).otherwise(pl.col("kind"))
-    )
 
 
 def count_lines(lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bool = False) -> pl.LazyFrame:
@@ -167,8 +102,8 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     if "minute_text" in counts.columns:
         # Only the minute is converted; the first and last times differ from it by their
         # seconds (a leap second, :60, is the next minute's :00).
-        minute = (pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(UTC, _TIME_LOCAL, strict=False)
-        counts = counts.with_columns(minute=_plausible(minute), has_time=pl.lit(value=True)).with_columns(
+        minute = (pl.col("minute_text") + ":00 " + pl.col("offset")).str.strptime(UTC, TIME_LOCAL_FORMAT, strict=False)
+        counts = counts.with_columns(minute=plausible(minute), has_time=pl.lit(value=True)).with_columns(
             first=pl.col("minute") + pl.duration(seconds=pl.col("first_second")),
             last=pl.col("minute") + pl.duration(seconds=pl.col("last_second")),
         )
@@ -244,3 +179,11 @@ def count_by_minute(counts: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("count").sum())
         .sort("minute", "status")
     )
+
+
+EVIDENCE_SCHEMA = {"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64}
+
+
+def empty_evidence() -> pl.DataFrame:
+    """An evidence table without rows."""
+    return pl.DataFrame(schema=EVIDENCE_SCHEMA)

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from logstat.registry import Lang
-
-if TYPE_CHECKING:
-    from logstat.report import Report
+from logstat.report.model import Finding, Report
 
 PROBE_PATHS = re.compile(
     r"wp-login|wp-admin|xmlrpc\.php|/\.env|/\.git|phpmyadmin|/cgi-bin/|/\.aws|/\.ssh|/etc/passwd|"
@@ -29,16 +25,6 @@ PROBE_PATHS = re.compile(
 GATEWAY_ERRORS = ("502", "503", "504")
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One diagnosis: what it is, the numbers behind it, and what to check."""
-
-    rule: str
-    code: str | None
-    severity: str
-    title: dict[Lang, str]
-    detail: dict[Lang, str]
-    check: dict[Lang, tuple[str, ...]]
 
 
 def _count(report: Report, raw: str) -> int:

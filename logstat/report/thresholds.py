@@ -18,13 +18,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from logstat.errors import UsageError
 from logstat.registry import class_name
-
-if TYPE_CHECKING:
-    from logstat.report import Report
+from logstat.report.model import Report
 
 SYNTAX_HINT = (
     "write TARGET OP VALUE, e.g. --fail-if '5xx>1%', --fail-if '499>=200' or --fail-if '4xx+5xx>10%' "

@@ -1,0 +1,173 @@
+"""The command-line options, declared once and shared by the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from logstat.errors import UsageError
+from logstat.periods import Period
+from logstat.registry import LANGS, Lang
+from logstat.render import CsvTable, OutputFormat
+
+
+def parse_lang(value: str) -> Lang:
+    """``value`` as a language of the explanations.
+
+    Raises
+    ------
+    UsageError
+        When it is not one of :data:`logstat.registry.LANGS`.
+    """
+    if value not in LANGS:
+        msg = f"--lang (or LOGSTAT_LANG) must be one of {', '.join(LANGS)}, not {value!r}"
+        raise UsageError(msg)
+    return value
+
+
+FilesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="FILE",
+        help="Access log files; '-' reads standard input, as does no FILE when a log is piped in.",
+        show_default=False,
+    ),
+]
+
+
+LogFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--log-format",
+        "-l",
+        metavar="FORMAT",
+        help="A built-in format name (see 'logstat formats'), or the server's own nginx "
+        "log_format / Apache LogFormat string. Default: detected per file.",
+    ),
+]
+
+
+FormatOpt = Annotated[
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="Output format. Default: table, or from the -o suffix."),
+]
+
+
+OutputOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to this file instead of stdout; repeatable. "
+        "The suffix picks each file's format: .txt .csv .json .md .html. "
+        "'-' is stdout, in --format (default table), next to the files.",
+        show_default=False,
+    ),
+]
+
+
+ByOpt = Annotated[
+    Period | None,
+    typer.Option(
+        "--by",
+        help="Add requests over time per minute, hour or day: a chart on the terminal and in "
+        "HTML/Markdown, a 'series' key in JSON, the series table in CSV.",
+        show_default=False,
+    ),
+]
+
+
+TableOpt = Annotated[
+    CsvTable,
+    typer.Option("--table", help="The table CSV writes: codes, classes, series or unparsed."),
+]
+
+
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom", metavar="", help="Start CSV with a UTF-8 byte order mark, so Excel shows Chinese correctly."
+    ),
+]
+
+
+FailIfOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-if",
+        metavar="RULE",
+        help="Exit with code 3 when RULE holds; repeatable. A class or code (or a sum with +), "
+        "a comparison, and a count or a share: '5xx>1%', '499>=200', '4xx+5xx>10%'.",
+        show_default=False,
+    ),
+]
+
+
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="en|zh",
+        envvar="LOGSTAT_LANG",
+        help="Language of explanations: en or zh.",
+    ),
+]
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="TIME",
+        help="Count only requests at or after this time (inclusive): an age like 24h, 7d, 90m, "
+        "ISO 8601 (2026-10-10T13:00:00Z; no offset means UTC), or the log's own 10/Oct/2026:13:00:00 +0000.",
+    ),
+]
+
+
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until", metavar="TIME", help="Count only requests before this time (exclusive); same forms as --since."
+    ),
+]
+
+
+TopOpt = Annotated[
+    int,
+    typer.Option(
+        "--top",
+        min=0,
+        metavar="N",
+        help="How many paths, clients, agents ... to show per error code; 0 skips the drill-down "
+        "and latency, for speed.",
+    ),
+]
+
+
+CsvRawOpt = Annotated[
+    bool,
+    typer.Option(
+        "--csv-raw",
+        metavar="",
+        help="Write CSV cells from log data as they are, without the leading ' that keeps a spreadsheet "
+        "from running them as formulas; for programs, not spreadsheets.",
+    ),
+]
+
+
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        metavar="",
+        help="No report on stdout (unless -o -) and no progress; -o files and --fail-if verdicts are still written.",
+    ),
+]
+
+
+DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]

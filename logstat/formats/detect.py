@@ -1,0 +1,131 @@
+"""Format detection: which format, line prefix or wrong kind of log a sample of lines shows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from logstat.errors import UnknownFormatError
+from logstat.formats.builtins import BUILTIN_FORMATS
+from logstat.formats.model import LogFormat
+from logstat.formats.prefixes import LINE_PREFIXES, with_prefix
+
+if TYPE_CHECKING:
+    import polars
+
+
+_ERROR_LEVEL = r"(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])"
+
+
+ERROR_LOG_SHAPES: dict[str, re.Pattern[str]] = {
+    "an nginx error log": re.compile(rf"^[0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}} [0-9:]{{8}} \[{_ERROR_LEVEL}\] "),
+    "an Apache error log": re.compile(
+        r"^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}(?:\.[0-9]+)? [0-9]{4}\] "
+        rf"\[(?:[a-z_]+:)?{_ERROR_LEVEL}\] "
+    ),
+}
+"""How the first line of an error log looks, so that one passed by mistake is named as such."""
+
+
+def error_log_kind(lines: Sequence[str]) -> str | None:
+    """``"an nginx error log"`` or ``"an Apache error log"`` when most sample lines look like one."""
+    return next((kind for kind, shape in ERROR_LOG_SHAPES.items() if mostly(lines, shape.match)), None)
+
+
+DETECTION_THRESHOLD = 0.5
+"""Share of sample lines a format must match to be chosen."""
+
+
+def mostly(lines: Sequence[str], test: Callable[[str], object]) -> bool:
+    """Whether at least :data:`DETECTION_THRESHOLD` of ``lines`` pass ``test``."""
+    return sum(bool(test(line)) for line in lines) >= DETECTION_THRESHOLD * max(len(lines), 1)
+
+
+def fit_prefix(fmt: LogFormat, lines: Sequence[str]) -> LogFormat:
+    """``fmt``, or ``fmt`` after a line prefix when only that matches most of ``lines``.
+
+    For a ``--log-format`` given for lines that a collector (syslog, Kubernetes) prefixed.
+    """
+    if not lines or fmt.prefix or mostly(lines, re.compile(fmt.pattern()).match):
+        return fmt
+    for prefix_name in LINE_PREFIXES:
+        prefixed = with_prefix(fmt, prefix_name)
+        if mostly(lines, re.compile(prefixed.pattern()).match):
+            return prefixed
+    return fmt
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The outcome of format detection: the chosen format and how well each one matched."""
+
+    log_format: LogFormat
+    shares: dict[str, float]
+
+
+def match_table(lines: Sequence[str], candidates: Sequence[LogFormat]) -> polars.DataFrame:
+    """One boolean column per candidate: does its full pattern match each non-blank line."""
+    import polars as pl  # here, not at the top: `logstat formats` reads no log
+
+    sample = pl.Series("line", [ln for ln in lines if ln.strip()], dtype=pl.String)
+    return sample.to_frame().select(
+        pl.col("line").str.contains(fmt.pattern()).alias(fmt.name) for fmt in candidates
+    )
+
+
+def detect_format(
+    lines: Sequence[str], candidates: Sequence[LogFormat] | None = None
+) -> Detection:
+    """Pick the format that best describes the sample lines.
+
+    Each line votes for the most specific candidate that matches it (see
+    :attr:`LogFormat.specificity`): a combined line also matches ``common``, whose pattern
+    is a prefix of it, but votes for ``combined``. The format with the most votes wins,
+    provided its pattern matches at least half of the lines. When none does, the candidates
+    are tried again after each of the :data:`LINE_PREFIXES` that collectors write.
+
+    Raises
+    ------
+    UnknownFormatError
+        When no candidate matches at least half of the non-blank sample lines.
+    """
+    given = list(BUILTIN_FORMATS.values() if candidates is None else candidates)
+    best, shares = _vote(lines, given)
+    if shares[best.name] < DETECTION_THRESHOLD:
+        for prefix_name in LINE_PREFIXES:
+            prefixed, prefixed_shares = _vote(lines, [with_prefix(f, prefix_name) for f in given])
+            if prefixed_shares[prefixed.name] >= DETECTION_THRESHOLD:
+                return Detection(prefixed, prefixed_shares)
+        kind = error_log_kind(lines)
+        if kind is not None:
+            msg = f"this is {kind}, not an access log; logstat reads access logs (nginx access_log, Apache CustomLog)"
+            raise UnknownFormatError(msg)
+        if mostly(lines, lambda line: line.startswith("{") and line.rstrip().endswith("}")):
+            msg = (
+                "the lines are JSON objects; pass the log_format that wrote them with --log-format "
+                "(a whole nginx 'log_format name escape=json ...;' directive works)"
+            )
+            raise UnknownFormatError(msg)
+        tried = ", ".join(f"{f.name} {shares[f.name]:.0%}" for f in given)
+        msg = (
+            f"no known log format matches (tried {tried}); pass the server's own format "
+            "with --log-format, e.g. --log-format '$remote_addr [$time_local] \"$request\" $status'"
+        )
+        raise UnknownFormatError(msg)
+    return Detection(best, shares)
+
+
+def _vote(lines: Sequence[str], candidates: Sequence[LogFormat]) -> tuple[LogFormat, dict[str, float]]:
+    """The candidate most lines vote for (see :func:`detect_format`), and each one's share of matches."""
+    pool = sorted(candidates, key=lambda f: f.specificity, reverse=True)
+    table = match_table(lines, pool)
+    total = max(table.height, 1)
+    shares = {fmt.name: float(table[fmt.name].sum()) / total for fmt in pool}
+    votes = dict.fromkeys(shares, 0)
+    for row in table.iter_rows():
+        winner = next((fmt.name for fmt, hit in zip(pool, row, strict=True) if hit), None)
+        if winner is not None:
+            votes[winner] += 1
+    return max(pool, key=lambda f: (votes[f.name], shares[f.name], f.specificity)), shares

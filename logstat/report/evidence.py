@@ -1,0 +1,162 @@
+"""Reading the evidence table: derived dimensions, top values, latency percentiles, busiest windows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from logstat.tally.dimensions import LINK, REQUEST_LIMIT, VALUE_LIMIT
+
+
+def capped(text: pl.Expr) -> pl.Expr:
+    """``text`` cut to :data:`VALUE_LIMIT` characters, with ``…`` where it was cut."""
+    return pl.when(text.str.len_chars() > VALUE_LIMIT).then(text.str.slice(0, VALUE_LIMIT) + "…").otherwise(text)
+
+
+REQUEST_LINE = r"^[A-Z][A-Z_-]* (\S+) [A-Z]+/[0-9.]+$"
+
+
+def _target(request: pl.Expr) -> pl.Expr:
+    """The target of a ``METHOD TARGET PROTOCOL`` request line, capped; null for anything else.
+
+    A line the pass cut at :data:`REQUEST_LIMIT` has lost its protocol, so only its start is
+    checked.
+    """
+    whole = request.str.extract(REQUEST_LINE, 1)
+    cut = request.str.extract(r"^[A-Z][A-Z_-]* (\S+)", 1)
+    return capped(pl.when(request.str.len_chars() > REQUEST_LIMIT).then(cut).otherwise(whole))
+
+
+def expand_evidence(evidence: pl.DataFrame) -> pl.DataFrame:
+    """Derive the shown dimensions from a collected evidence table, and cap its values.
+
+    ``request`` becomes ``path`` (query removed, counts added up), ``uri`` (targets with a
+    query, one row each) and ``odd_request``; a 404's ``referer`` loses the request line it
+    carries, which becomes ``link`` ("referer -> path") when there is a referring page.
+    """
+    keys = ["status", "dim", "value"]
+    value = pl.col("value")
+    requests = evidence.filter(pl.col("dim") == "request").with_columns(_target=_target(value))
+    proper = pl.col("_target").is_not_null()
+    referers = (
+        evidence.filter(pl.col("dim") == "referer")
+        .with_columns(_parts=value.str.split(LINK))
+        .with_columns(
+            _referer=pl.col("_parts").list.first(),
+            _target=_target(pl.col("_parts").list.get(1, null_on_oob=True)),
+        )
+    )
+    linked = pl.col("_target").is_not_null() & ~pl.col("_referer").is_in(["-", ""])
+    path = pl.col("_target").str.replace(r"\?.*$", "")
+    parts = [
+        evidence.filter(~pl.col("dim").is_in(["request", "referer"])).with_columns(value=capped(value)),
+        requests.filter(proper).with_columns(dim=pl.lit("path"), value=path),
+        requests.filter(proper & pl.col("_target").str.contains("?", literal=True)).with_columns(
+            dim=pl.lit("uri"), value=pl.col("_target")
+        ),
+        requests.filter(~proper).with_columns(dim=pl.lit("odd_request"), value=value.str.slice(0, 120)),
+        referers.with_columns(value=capped(pl.col("_referer"))),
+        referers.filter(linked).with_columns(dim=pl.lit("link"), value=capped(pl.col("_referer")) + " -> " + path),
+    ]
+    combined = pl.concat(part.select(evidence.columns) for part in parts)
+    return combined.group_by(keys).agg(pl.col("count").sum()).sort(keys)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One value of a drill-down dimension with its count and its share of the code's requests."""
+
+    value: str
+    count: int
+    share: float
+    distinct_queries: int = 0
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Latency percentiles in seconds (nearest rank, millisecond resolution)."""
+
+    count: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Window:
+    """The busiest stretch of time for one code."""
+
+    start: datetime
+    minutes: int
+    count: int
+    times_average: float
+
+
+def top_values(evidence: pl.DataFrame, *, total: dict[str, int], top: int) -> dict[tuple[str, str], list[Ranked]]:
+    """The ``top`` most frequent values of every (status, dimension) of an evidence table.
+
+    ``total`` maps each status to its number of requests, for the shares; paths also get
+    their number of distinct query strings (from the ``uri`` rows).
+    """
+    ranked = (
+        evidence.sort(["count", "value"], descending=[True, False])
+        .group_by("status", "dim", maintain_order=True)
+        .head(top)
+    )
+    queries = (
+        evidence.filter(pl.col("dim") == "uri")
+        .group_by("status", pl.col("value").str.replace(r"\?.*$", ""))
+        .agg(pl.len().alias("queries"))
+        .with_columns(dim=pl.lit("path"))
+    )
+    ranked = ranked.join(queries, on=["status", "dim", "value"], how="left", maintain_order="left")
+    found: dict[tuple[str, str], list[Ranked]] = {}
+    for status, dim, value, count, distinct in ranked.select("status", "dim", "value", "count", "queries").iter_rows():
+        share = count / total[status] if total.get(status) else 0.0
+        found.setdefault((status, dim), []).append(Ranked(value, count, share, distinct or 0))
+    return found
+
+
+def percentiles(values_ms: pl.DataFrame) -> Percentiles | None:
+    """Nearest-rank percentiles from a (value in ms as text, count) table."""
+    table = (
+        values_ms.select(pl.col("value").cast(pl.Int64, strict=False).alias("ms"), pl.col("count"))
+        .drop_nulls()
+        .group_by("ms")
+        .agg(pl.col("count").sum())
+        .sort("ms")
+    )
+    total = int(table["count"].sum()) if table.height else 0
+    if total == 0:
+        return None
+    cumulative = table["count"].cum_sum()
+
+    def rank(p: float) -> float:
+        needed = max(1, math.ceil(round(p * total, 6)))
+        position = int((cumulative >= needed).arg_true()[0])
+        return int(table["ms"][position]) / 1000
+
+    return Percentiles(total, rank(0.50), rank(0.95), rank(0.99), int(table["ms"][-1]) / 1000)
+
+
+def busiest_window(minutes: pl.DataFrame, raw: str, *, size: int = 5) -> Window | None:
+    """The ``size``-minute window (aligned to UTC) with the most requests of status ``raw``."""
+    rows = minutes.filter(pl.col("status") == raw)
+    if rows.is_empty():
+        return None
+    buckets = (
+        rows.group_by(pl.col("minute").dt.truncate(f"{size}m").alias("start"))
+        .agg(pl.col("count").sum())
+        .sort(["count", "start"], descending=[True, False])
+    )
+    start, count = buckets.row(0)
+    first, last = rows["minute"].min(), rows["minute"].max()
+    span = 1.0
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        span += (last - first) / timedelta(minutes=size)
+    average = int(rows["count"].sum()) / span
+    return Window(start, size, int(count), int(count) / average if average else 0.0)

@@ -1,0 +1,1 @@
+"""The tally: everything a report is computed from, counted from the lines of the inputs."""
