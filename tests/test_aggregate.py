@@ -49,7 +49,9 @@ def counts_of(path: Path, fmt: LogFormat = COMBINED) -> pl.DataFrame:
 
 
 def count_table(rows: Sequence[tuple[object, ...]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=COUNT_SCHEMA, orient="row")
+    """A count table from rows without ``read_by``: the one format read every parsed line."""
+    full = [(*row, 0 if row[0] in (PARSED, LineKind.FILTERED) else None) for row in rows]
+    return pl.DataFrame(full, schema=COUNT_SCHEMA, orient="row")
 
 
 def test_needed_fields() -> None:

@@ -19,7 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from logstat.cli import app
-from logstat.inputs import open_inputs
+from logstat.sources import open_inputs
+from logstat.tally.count import read_lines
 
 VARIANTS = Path(__file__).parent / "formats" / "variants"
 
@@ -47,10 +48,8 @@ def _summary(path: Path) -> dict[str, Any]:
 
 
 def _per_line(path: Path) -> dict[int, dict[str, Any]]:
-    """Each line's kind, status, UTC time, reading format, client and path, from the parse layer."""
-    from logstat.parse import read_lines
-
-    [source] = open_inputs([str(path)])
+    """Each line's kind, status, UTC time, reading format, client and path, as the report reads them."""
+    [source] = open_inputs([str(path)], spool_dir=None)
     return {int(row["lineno"]): row for row in read_lines(source).iter_rows(named=True)}
 
 

@@ -75,7 +75,7 @@ def assemble_report(
     """Combine per-input count tables into one :class:`Report` (counted within ``window``)."""
     registry = load_registry()
     summaries = tuple(
-        InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)), p.source.note)
+        InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)), p.source.note, p.read_with)
         for p in per_input
     )
     combined = pl.concat([p.counts for p in per_input]) if per_input else _empty_counts()
@@ -99,7 +99,14 @@ def assemble_report(
     first, last = time_range(combined)
     minutes = count_by_minute(combined)
     evidence = _combine_evidence([p.evidence for p in per_input])
-    latency_dims = tuple(dict.fromkeys(LATENCY_FIELDS[f][0] for p in per_input for f in latency_fields(p.log_format)))
+    latency_dims = tuple(
+        dict.fromkeys(
+            LATENCY_FIELDS[f][0]
+            for p in per_input
+            for fmt in (p.reading.formats if p.reading else (p.log_format,))
+            for f in latency_fields(fmt)
+        )
+    )
     by_code_latency = _latency(evidence, pl.col("status"), latency_dims)
     error_codes = [row for row in by_code if re.match(ERROR_STATUS, row.raw)]
     ranked = top_values(

@@ -72,6 +72,14 @@ class InputSummary:
     totals: Totals
     note: str | None = None
     """What the reader should know about this input, e.g. that an archive was damaged."""
+    read_with: tuple[tuple[LogFormat, int], ...] = ()
+    """How many lines each format read: ``log_format`` first, then those that read what it
+    missed (other exact formats, then the tolerant fallback); formats that read none are left out."""
+
+    @property
+    def fallback_lines(self) -> int:
+        """Lines read by the tolerant fallback rather than an exact format."""
+        return sum(n for fmt, n in self.read_with if fmt.tolerant)
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,10 @@ class Report:
                     "detected": i.detected,
                     "note": i.note,
                     **_totals_dict(i.totals),
+                    "read_with": [
+                        {"format": fmt.name, "fallback": fmt.tolerant, "lines": n} for fmt, n in i.read_with
+                    ],
+                    "fallback_lines": i.fallback_lines,
                 }
                 for i in self.inputs
             ],

@@ -9,8 +9,19 @@ from pathlib import Path
 import polars as pl
 
 from logstat.errors import InputError, UnknownFormatError
-from logstat.formats import BUILTIN_FORMATS, UNDETECTED, LogFormat, detect_format, fit_prefix
-from logstat.parse import LineKind, apply_window, blank_line, parse_lines, read_sample, scan_lines
+from logstat.formats import UNDETECTED, LogFormat
+from logstat.parse import (
+    REQUEST_LINE,
+    LineKind,
+    Reading,
+    apply_window,
+    blank_line,
+    explain,
+    parse_lines,
+    parse_time,
+    plan_reading,
+    scan_lines,
+)
 from logstat.sources import Input, decode_to_file
 from logstat.tally.group import (
     COUNT_SCHEMA,
@@ -18,6 +29,7 @@ from logstat.tally.group import (
     empty_evidence,
     finish_counts,
     needed_fields,
+    read_with,
     split_counts,
     totals,
     unparsed_lines,
@@ -55,21 +67,13 @@ class InputCounts:
     counts: pl.DataFrame
     evidence: pl.DataFrame
     samples: tuple[UnparsedSample, ...]
+    reading: Reading | None = None
+    """How the lines were read: ``log_format``, then the formats that read what it missed."""
 
-
-def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
-    """The given format (after a collector's line prefix, if the lines have one), or the one detected."""
-    sample = read_sample(source)
-    if log_format is not None:
-        return fit_prefix(log_format, sample), False
-    if not sample:
-        # An empty input has nothing to detect; any format reads it as zero lines.
-        return BUILTIN_FORMATS["combined"], True
-    try:
-        return detect_format(sample).log_format, True
-    except UnknownFormatError as exc:
-        msg = f"{source.name}: {exc}"
-        raise UnknownFormatError(msg) from None
+    @property
+    def read_with(self) -> tuple[tuple[LogFormat, int], ...]:
+        """How many lines each format read, in the order they were tried (formats that read none left out)."""
+        return read_with(self.counts, self.reading or Reading(self.log_format))
 
 
 def count_input(
@@ -86,9 +90,9 @@ def count_input(
     When polars cannot decode a damaged gzip or zstd file, the input is decoded again in
     ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`).
     """
-    fmt, detected = choose_format(source, log_format)
+    reading, detected = plan_reading(source, log_format)
     try:
-        return _count(source, fmt, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
+        return _count(source, reading, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
     except pl.exceptions.ComputeError as exc:
         msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
         raise InputError(msg) from None
@@ -102,7 +106,7 @@ def count_input(
             )
             raise InputError(msg) from None
         decoded = decode_to_file(source, spool_dir / f"recovered-{abs(hash(source.name))}")
-        return _count(decoded, fmt, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
+        return _count(decoded, reading, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
 
 
 def count_undetected(source: Input, why: str, *, sample_limit: int) -> InputCounts:
@@ -116,7 +120,8 @@ def count_undetected(source: Input, why: str, *, sample_limit: int) -> InputCoun
         .collect(engine="streaming")
     )
     counts = grouped.with_columns(
-        status=pl.lit(None, pl.String), minute=pl.lit(None), first=pl.lit(None), last=pl.lit(None)
+        status=pl.lit(None, pl.String), minute=pl.lit(None), first=pl.lit(None), last=pl.lit(None),
+        read_by=pl.lit(None, pl.UInt8),
     ).select(pl.col(name).cast(dtype) for name, dtype in COUNT_SCHEMA.items())
     reason = "no known log format matches this file"
     bad = lines.filter(pl.col("kind") == LineKind.UNPARSED).select("lineno", "line").head(sample_limit)
@@ -129,10 +134,12 @@ def count_undetected(source: Input, why: str, *, sample_limit: int) -> InputCoun
 
 
 def _count(
-    source: Input, fmt: LogFormat, detected: bool, *, sample_limit: int, window: TimeWindow, with_evidence: bool
+    source: Input, reading: Reading, detected: bool, *, sample_limit: int, window: TimeWindow, with_evidence: bool
 ) -> InputCounts:
-    lines = apply_window(parse_lines(scan_lines(source), fmt, needed_fields(fmt)), fmt, window)
-    grouped = count_lines(lines, fmt, with_evidence=with_evidence).collect(engine="streaming")
+    fmt = reading.log_format
+    parsed = parse_lines(scan_lines(source), reading, needed_fields(fmt), fields_of=needed_fields)
+    lines = apply_window(parsed, fmt, window)
+    grouped = count_lines(lines, reading, with_evidence=with_evidence).collect(engine="streaming")
     count_rows, evidence = split_counts(grouped)
     counts = finish_counts(count_rows)
     samples: tuple[UnparsedSample, ...] = ()
@@ -144,12 +151,12 @@ def _count(
             UnparsedSample(
                 source.name,
                 lineno,
-                fmt.explain_mismatch(text or "", needed_fields(fmt)),
+                explain(fmt, text or "", needed_fields(fmt)),
                 shorten(text or "", SAMPLE_TEXT_LIMIT),
             )
             for lineno, text in bad.iter_rows()
         )
-    return InputCounts(source, fmt, detected, counts, evidence, samples)
+    return InputCounts(source, fmt, detected, counts, evidence, samples, reading)
 
 
 def count_inputs(
@@ -208,9 +215,44 @@ def _with_shared_formats(per_input: list[InputCounts]) -> list[InputCounts]:
     if not formats:
         return per_input
     common = max(formats, key=lambda f: sum(g.name == f.name for g in formats))
-    return [p if has_lines(p) or not p.detected else replace(p, log_format=common) for p in per_input]
+    return [
+        p if has_lines(p) or not p.detected else replace(p, log_format=common, reading=Reading(common))
+        for p in per_input
+    ]
 
 
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with ``…`` where it was cut."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def read_lines(source: Input, log_format: LogFormat | None = None) -> pl.DataFrame:
+    """Every line of ``source`` as the report reads it, one row each, for inspection and tests.
+
+    Columns: ``lineno``, ``kind`` (``parsed``, ``unparsed`` or ``blank``), and for a parsed
+    line its ``status``, UTC ``time``, the format that read it (``read_by``), its ``client``
+    and the ``path`` of its request (without the query). This collects the whole input in
+    memory: the report itself never does.
+    """
+    reading, _ = plan_reading(source, log_format)
+
+    def wanted(fmt: LogFormat) -> list[str]:
+        extra = [f for f in ("remote_addr", "http_x_forwarded_for", "request") if f in fmt.fields]
+        return list(dict.fromkeys([*needed_fields(fmt), *extra]))
+
+    union = list(dict.fromkeys(f for fmt in reading.formats for f in wanted(fmt)))
+    lines = parse_lines(scan_lines(source), reading, union, fields_of=wanted)
+    names = {k: fmt.name for k, fmt in enumerate(reading.formats)}
+    parsed = pl.col("kind") == LineKind.PARSED
+    client = [pl.col(f) for f in ("remote_addr", "http_x_forwarded_for") if f in union]
+    request = pl.col("request") if "request" in union else pl.lit(None, pl.String)
+    frame = lines.with_columns(_time=parse_time(reading.log_format)).collect()
+    return frame.select(
+        "lineno",
+        kind=pl.col("kind").replace_strict({int(k): k.name.lower() for k in LineKind}, return_dtype=pl.String),
+        status=pl.when(parsed).then(pl.col("status")),
+        time=pl.when(parsed).then(pl.col("_time")),
+        read_by=pl.when(parsed).then(pl.col("read_by").replace_strict(names, return_dtype=pl.String)),
+        client=pl.when(parsed).then(pl.coalesce(client) if client else pl.lit(None, pl.String)),
+        path=pl.when(parsed).then(request.str.extract(REQUEST_LINE, 1).str.replace(r"\?.*$", "")),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from logstat.formats import LogFormat
-from logstat.parse import TIME_LOCAL_FORMAT, UTC, LineKind, parse_time, plausible
+from logstat.parse import TIME_LOCAL_FORMAT, UTC, LineKind, Reading, parse_time, plausible
 from logstat.tally.dimensions import COUNT_DIM, latency_fields
 from logstat.tally.rows import with_evidence_rows
 
@@ -25,6 +25,7 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "last": UTC,
     "count": pl.UInt64(),
     "first_lineno": pl.UInt64(),
+    "read_by": pl.UInt8(),
 }
 """Columns of the per-input count table that :func:`finish_counts` returns."""
 
@@ -35,25 +36,30 @@ def needed_fields(log_format: LogFormat) -> list[str]:
     return ["status", *([time_field] if time_field else []), *latency_fields(log_format)]
 
 
-def count_lines(lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bool = False) -> pl.LazyFrame:
-    """Group lines by kind, status and minute; count them and keep first/last times.
+def count_lines(lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_evidence: bool = False) -> pl.LazyFrame:
+    """Group lines by kind, status, minute and the format that read them; count them and keep first/last times.
 
     With ``with_evidence``, the same group-by also counts the evidence rows of
     :func:`logstat.evidence.with_evidence_rows` by (status, dim, value); split the collected
-    result with :func:`split_counts`.
+    result with :func:`split_counts`. Lines parsed without a :class:`Reading` have no
+    ``read_by`` column: the first format read them all.
     """
+    reading = log_format if isinstance(log_format, Reading) else Reading(log_format)
+    if not isinstance(log_format, Reading):
+        lines = lines.with_columns(read_by=pl.lit(0, pl.UInt8))
+    log_format = reading.log_format
     time_field = log_format.time_field
-    index = ["kind", "status", "lineno"]
+    index = ["kind", "status", "lineno", "read_by"]
     if time_field == "time_local":
         index.append("time_local")
     elif time_field is not None:
         lines = lines.with_columns(_time=parse_time(log_format))
         index.append("_time")
     if with_evidence:
-        lines = with_evidence_rows(lines, log_format, index)
+        lines = with_evidence_rows(lines, reading, index)
     else:
         lines = lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
-    keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("dim"), pl.col("value")]
+    keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("read_by"), pl.col("dim"), pl.col("value")]
     aggs: list[pl.Expr] = [pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno")]
     if time_field is not None:
         # Evidence rows carry no time: they are counted per (status, dim, value) only. The
@@ -119,12 +125,15 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     )
     counts = counts.with_columns(
         kind=pl.when(bad_time).then(pl.lit(LineKind.UNPARSED, pl.UInt8)).otherwise("kind")
-    ).with_columns(status=pl.when(pl.col("kind") == LineKind.PARSED).then("status"))
+    ).with_columns(
+        status=pl.when(pl.col("kind") == LineKind.PARSED).then("status"),
+        read_by=pl.when(pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED])).then("read_by"),
+    )
     return (
         counts.select(
             pl.col(name).cast(dtype) for name, dtype in COUNT_SCHEMA.items()
         )
-        .group_by("kind", "status", "minute")
+        .group_by("kind", "status", "minute", "read_by")
         .agg(
             pl.col("first").min(),
             pl.col("last").max(),
@@ -132,7 +141,16 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
             pl.col("first_lineno").min(),
         )
         .select(COUNT_SCHEMA.keys())
-        .sort("kind", "status", "minute", nulls_last=True)
+        .sort("kind", "status", "minute", "read_by", nulls_last=True)
+    )
+
+
+def read_with(counts: pl.DataFrame, reading: Reading) -> tuple[tuple[LogFormat, int], ...]:
+    """How many lines each format of ``reading`` read (parsed ones, in the window or not), in its order."""
+    read = counts.filter(pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED]))
+    by_index = dict(read.group_by("read_by").agg(pl.col("count").sum()).iter_rows())
+    return tuple(
+        (fmt, int(by_index[k])) for k, fmt in enumerate(reading.formats) if by_index.get(k)
     )
 
 
