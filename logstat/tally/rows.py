@@ -64,12 +64,13 @@ def evidence_stages(log_format: LogFormat | Reading) -> list[dict[str, pl.Expr]]
     dims: dict[str, pl.Expr] = {}
     if any(mappings):
         wanted = {fmt.name: sorted(set(m.values())) for fmt, m in zip(formats, mappings, strict=True)}
-        several = len(formats) > 1
+        # The first format's regex also sees the error lines the others read: it does not match
+        # them (they missed its status), and one mask fewer is cheaper on every line.
         stage = chain_fields(
             reading,
             pl.col("line"),
             lambda fmt: wanted[fmt.name],
-            primary=is_error & (pl.col("read_by") == 0) if several else is_error,
+            primary=is_error,
             rest=is_error & (pl.col("read_by") > 0),
             name="_evidence",
         )
