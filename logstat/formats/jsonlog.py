@@ -55,6 +55,7 @@ ALIASES: dict[str, str] = {
     "@timestamp": "time",
     "timestamp": "time",
     "time": "time",
+    "ts": "time",
 }
 """JSON key (or ``parent_key`` path) -> the field it holds; ``time`` is a time of a kind read off its value."""
 
@@ -83,7 +84,9 @@ def _loads(line: str) -> Any:
 def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _leaves(item, (*path, str(key)))
+            # polars' JSON paths cannot name a key that holds a backslash.
+            if "\\" not in str(key):
+                yield from _leaves(item, (*path, str(key)))
     elif path:
         yield path, value
 
@@ -105,8 +108,8 @@ def _field_of(path: tuple[str, ...], value: Any) -> str | None:
 
 
 def json_path(path: tuple[str, ...]) -> str:
-    """The JSONPath of a key path: ``$['response']['status']``."""
-    return "$" + "".join("[" + json.dumps(key).replace("'", "\\'") + "]" for key in path)
+    """The JSONPath of a key path: ``$["response"]["status"]``."""
+    return "$" + "".join(f"[{json.dumps(key)}]" for key in path)
 
 
 def detect_json(lines: Sequence[str], threshold: float) -> LogFormat | None:
