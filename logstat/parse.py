@@ -13,6 +13,7 @@ import polars as pl
 
 from logstat.errors import InputError, UnknownFormatError, UsageError
 from logstat.formats import BUILTIN_FORMATS, IMPOSSIBLE_DAY, LogFormat, detect_format, fit_prefix
+from logstat.formats.detect import not_a_request
 from logstat.formats.fallback import FALLBACK, client_from_lead
 from logstat.formats.jsonlog import explain_json, json_fields
 from logstat.sources import DAMAGE, Input, open_decoded
@@ -284,7 +285,13 @@ def parse_lines(
 
 
 def explain(log_format: LogFormat, line: str, fields: Sequence[str] | None = None) -> str:
-    """Say in a few words why ``line`` was not read with ``log_format`` (see :meth:`LogFormat.explain_mismatch`)."""
+    """Say in a few words why ``line`` was not read with ``log_format`` (see :meth:`LogFormat.explain_mismatch`).
+
+    A line another program wrote into the stream (an nginx error.log line, klog, PHP) is named as such.
+    """
+    other = not_a_request(line)
+    if other is not None:
+        return other
     if log_format.is_json and line.strip():
         return explain_json(log_format, line)
     return log_format.explain_mismatch(line, fields)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from logstat.cli import app
 from logstat.formats import BUILTIN_FORMATS, detect_format
+from logstat.formats.detect import not_a_request
 from logstat.formats.fallback import FALLBACK, client_from_lead
 from logstat.formats.jsonlog import detect_json, explain_json
 from logstat.parse import Reading, reading_for
@@ -181,3 +182,18 @@ def test_fallback_values_stay_text_in_every_output(tmp_path: Path) -> None:
     data = json.loads(CliRunner().invoke(app, ["summarize", str(tmp_path / "access.log"), "-f", "json"]).stdout)
     assert data["inputs"][0]["read_with"] == [{"format": "fallback", "fallback": True, "lines": 3}]
     assert data["inputs"][0]["fallback_lines"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('2026/10/10 10:00:00 [error] 7#7: *1 open() failed, request: "GET /x HTTP/1.1"', "an nginx error.log line"),
+        ("web-1  | 2026/10/10 10:00:00 [notice] 1#1: nginx/1.27.2", "an nginx error.log line"),
+        ('I1010 13:55:30.114360       7 main.go:205] "Creating API client"', "a Kubernetes (klog) message"),
+        ('[10-Oct-2026 13:55:38] WARNING: [pool www] child 12 said into stderr: "x"', "a php-fpm message"),
+        ("PHP Warning:  Undefined variable $user in /var/www/html/index.php on line 12", "a PHP message"),
+        (line(200, T0), None),
+    ],
+)
+def test_lines_other_programs_write_are_named(text: str, kind: str | None) -> None:
+    assert not_a_request(text) == (None if kind is None else f"{kind}, not a request")

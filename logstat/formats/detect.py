@@ -31,6 +31,29 @@ ERROR_LOG_SHAPES: dict[str, re.Pattern[str]] = {
 """How the first line of an error log looks, so that one passed by mistake is named as such."""
 
 
+NOT_REQUESTS: dict[str, re.Pattern[str]] = {
+    # Searched anywhere: a container runtime or `docker compose logs` may write a prefix.
+    "an nginx error.log line": re.compile(
+        rf"[0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}} [0-9:]{{8}} \[{_ERROR_LEVEL}\] [0-9]+#[0-9]+: "
+    ),
+    "an Apache error log line": ERROR_LOG_SHAPES["an Apache error log"],
+    "a Kubernetes (klog) message": re.compile(
+        r"^[IWEF][0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+ +[0-9]+ [^ ]+:[0-9]+\] "
+    ),
+    "a php-fpm message": re.compile(
+        r"^\[[0-9]{2}-[A-Z][a-z]{2}-[0-9]{4} [0-9:]{8}(?: [A-Z]+)?\] (?:WARNING|NOTICE|ERROR|ALERT): "
+    ),
+    "a PHP message": re.compile(r"PHP (?:Warning|Notice|Fatal error|Parse error|Deprecated|Error): "),
+}
+"""Lines that other programs write into the same stream as the access log, by what they are."""
+
+
+def not_a_request(line: str) -> str | None:
+    """``"an nginx error.log line, not a request"`` and the like, when ``line`` is a known non-request."""
+    kind = next((kind for kind, shape in NOT_REQUESTS.items() if shape.search(line)), None)
+    return None if kind is None else f"{kind}, not a request"
+
+
 def error_log_kind(lines: Sequence[str]) -> str | None:
     """``"an nginx error log"`` or ``"an Apache error log"`` when most sample lines look like one."""
     return next((kind for kind, shape in ERROR_LOG_SHAPES.items() if mostly(lines, shape.match)), None)
