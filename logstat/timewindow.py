@@ -26,6 +26,10 @@ class TimeWindow:
         return self.since is None and self.until is None
 
 
+OPEN_WINDOW = TimeWindow()
+"""The window that holds every request."""
+
+
 def parse_moment(text: str, *, now: datetime) -> datetime:
     """Parse ``24h``/``7d``/``90m`` (before ``now``), ISO 8601, or ``10/Oct/2026:13:55:36 +0000``.
 

@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,50 @@ def require(available: object, why: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{why} (CI=true: this must run in CI)")
     pytest.skip(why)
+
+
+def markdown_section(text: str, heading: str) -> str:
+    """The text under the Markdown ``heading`` line (e.g. ``"## Quick start"``), up to the next
+    heading of the same or a higher level; code fences are skipped, so a ``#`` comment in one is
+    not a heading."""
+    level = len(heading) - len(heading.lstrip("#"))
+    lines = text.splitlines()
+    assert heading in lines, f"no heading {heading!r}"
+    body: list[str] = []
+    fenced = False
+    for line in lines[lines.index(heading) + 1 :]:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            hashes = len(line) - len(line.lstrip("#"))
+            if hashes <= level and line[hashes : hashes + 1] == " ":
+                break
+        body.append(line)
+    return "\n".join(body)
+
+
+def fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """Every fenced code block of Markdown ``text``, as (info string, body), in order."""
+    blocks: list[tuple[str, str]] = []
+    info: str | None = None
+    body: list[str] = []
+    for line in text.splitlines():
+        if info is None and line.startswith("```"):
+            info, body = line[3:].strip(), []
+        elif info is not None and line.startswith("```"):
+            blocks.append((info, "\n".join(body)))
+            info = None
+        elif info is not None:
+            body.append(line)
+    return blocks
+
+
+def top_lists(code: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """A JSON ``by_code`` entry's drill-down lists by dimension (the document keeps them as records)."""
+    evidence = code["evidence"] or {"top": []}
+    return {entry["dimension"]: entry["values"] for entry in evidence["top"]}
+
+
+def percentiles_by_field(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """JSON latency records by field, without the ``field`` key."""
+    return {r["field"]: {k: v for k, v in r.items() if k not in ("field", "class")} for r in records}

@@ -14,17 +14,16 @@ from logstat.formats import BUILTIN_FORMATS, LogFormat, compile_apache, compile_
 from logstat.parse import LineKind, parse_lines, scan_lines
 from logstat.report import build_report
 from logstat.sources import Input
-from logstat.tally.count import count_input
+from logstat.tally.count import CountOptions, count_input
 from logstat.tally.group import (
     COUNT_SCHEMA,
-    count_by_status,
     count_lines,
     finish_counts,
     needed_fields,
-    time_range,
     totals,
     unparsed_lines,
 )
+from logstat.tally.model import Tally
 
 LogWriter = Callable[..., Path]
 COMBINED = BUILTIN_FORMATS["combined"]
@@ -46,6 +45,10 @@ def lines_of(path: Path, fmt: LogFormat) -> pl.LazyFrame:
 
 def counts_of(path: Path, fmt: LogFormat = COMBINED) -> pl.DataFrame:
     return finish_counts(count_lines(lines_of(path, fmt), fmt).collect())
+
+
+def tally_of(path: Path, fmt: LogFormat = COMBINED) -> Tally:
+    return count_input(Input(path.name, path), fmt)
 
 
 def count_table(rows: Sequence[tuple[object, ...]]) -> pl.DataFrame:
@@ -86,8 +89,8 @@ def test_small_log_count_table(write_log: LogWriter) -> None:
     )
     assert_frame_equal(counts, expected)
     assert totals(counts) == {"lines": 8, "parsed": 5, "filtered": 0, "unparsed": 1, "blank": 2}
-    assert time_range(counts) == (at(2026, 10, 10, 13, 0), at(2026, 10, 10, 13, 57, 1))
-    by_status = count_by_status(counts)
+    assert tally_of(path).time_range() == (at(2026, 10, 10, 13, 0), at(2026, 10, 10, 13, 57, 1))
+    by_status = tally_of(path).by_status()
     assert by_status.columns == ["status", "count", "first", "last"]
     assert by_status.rows() == [
         ("200", 3, at(2026, 10, 10, 13, 55, 36), at(2026, 10, 10, 13, 57, 1)),
@@ -128,26 +131,24 @@ def test_count_lines_on_a_hand_built_frame() -> None:
 
 
 def test_empty_log(write_log: LogWriter) -> None:
-    counts = counts_of(write_log(b""))
+    path = write_log(b"")
+    counts = counts_of(path)
     assert counts.schema == pl.Schema(COUNT_SCHEMA)
     assert counts.height == 0
     assert totals(counts) == {"lines": 0, "parsed": 0, "filtered": 0, "unparsed": 0, "blank": 0}
-    assert time_range(counts) == (None, None)
-    assert count_by_status(counts).height == 0
+    assert tally_of(path).time_range() == (None, None)
+    assert tally_of(path).by_status().height == 0
 
 
 def test_count_by_status_orders_by_count_then_status_text() -> None:
     minute = at(2026, 1, 1, 0, 0)
-    counts = count_table(
-        [
-            (PARSED, "503", minute, minute, minute, 2, 1),
-            (PARSED, "200", minute, minute, minute, 5, 2),
-            (PARSED, "-", minute, minute, minute, 2, 3),
-            (PARSED, "404", minute, minute, minute, 2, 4),
-            (UNPARSED, None, None, None, None, 9, 5),
-        ]
+    rows = [("503", 2), ("200", 5), ("-", 2), ("404", 2)]
+    counts = pl.DataFrame(
+        [(None, status, minute, minute, minute, count) for status, count in rows],
+        schema=["split", "status", "minute", "first", "last", "count"],
+        orient="row",
     )
-    assert count_by_status(counts)["status"].to_list() == ["200", "-", "404", "503"]
+    assert Tally.of(counts=counts).by_status()["status"].to_list() == ["200", "-", "404", "503"]
 
 
 def test_mixed_utc_offsets_in_the_same_minute_text(write_log: LogWriter) -> None:
@@ -164,7 +165,7 @@ def test_mixed_utc_offsets_in_the_same_minute_text(write_log: LogWriter) -> None
         (at(2026, 10, 10, 11, 55), at(2026, 10, 10, 11, 55, 10), at(2026, 10, 10, 11, 55, 30), 2),
         (at(2026, 10, 10, 18, 55), at(2026, 10, 10, 18, 55, 5), at(2026, 10, 10, 18, 55, 20), 2),
     ]
-    assert time_range(counts) == (at(2026, 10, 10, 11, 55, 10), at(2026, 10, 10, 18, 55, 20))
+    assert tally_of(path).time_range() == (at(2026, 10, 10, 11, 55, 10), at(2026, 10, 10, 18, 55, 20))
 
 
 def test_different_offsets_of_the_same_utc_minute_merge(write_log: LogWriter) -> None:
@@ -197,9 +198,9 @@ def test_impossible_time_is_unparsed(write_log: LogWriter, bad_time: str) -> Non
     path = write_log([good, bad, line("10/Oct/2026:13:55:40 +0000")])
     counts = counts_of(path)
     assert totals(counts) == {"lines": 3, "parsed": 2, "filtered": 0, "unparsed": 1, "blank": 0}
-    assert "418" not in count_by_status(counts)["status"].to_list()
+    assert "418" not in tally_of(path).by_status()["status"].to_list()
     # The bad line does not disturb the time range of the good ones in the same minute.
-    assert time_range(counts) == (at(2026, 10, 10, 13, 55, 36), at(2026, 10, 10, 13, 55, 40))
+    assert tally_of(path).time_range() == (at(2026, 10, 10, 13, 55, 36), at(2026, 10, 10, 13, 55, 40))
     unparsed = counts.filter(pl.col("kind") == UNPARSED)
     assert unparsed.select("status", "count", "first_lineno").rows() == [(None, 1, 2)]
     sample = unparsed_lines(lines_of(path, COMBINED), COMBINED, start=1, limit=20).collect()
@@ -209,9 +210,9 @@ def test_impossible_time_is_unparsed(write_log: LogWriter, bad_time: str) -> Non
 def test_bad_month_is_reported_with_its_reason(write_log: LogWriter) -> None:
     bad = line("99/Foo/2026:13:55:36 +0000")
     path = write_log([line("10/Oct/2026:13:55:36 +0000"), bad])
-    result = count_input(Input("access.log", path), COMBINED, sample_limit=5)
-    assert totals(result.counts)["unparsed"] == 1
-    [sample] = result.samples
+    result = count_input(Input("access.log", path), COMBINED, CountOptions(sample_limit=5))
+    assert result.totals()["unparsed"] == 1
+    [sample] = result.unparsed_samples()
     assert (sample.lineno, sample.text) == (2, bad)
     # The month is checked by the format's regex already.
     assert sample.reason == "field $time_local missing or malformed at column 16"
@@ -248,8 +249,8 @@ def test_format_without_time_field(write_log: LogWriter) -> None:
         ),
     )
     assert totals(counts) == {"lines": 5, "parsed": 3, "filtered": 0, "unparsed": 1, "blank": 1}
-    assert time_range(counts) == (None, None)
-    assert count_by_status(counts).select("status", "count").rows() == [("200", 2), ("404", 1)]
+    assert tally_of(path, fmt).time_range() == (None, None)
+    assert tally_of(path, fmt).by_status().select("status", "count").rows() == [("200", 2), ("404", 1)]
     sample = unparsed_lines(lines_of(path, fmt), fmt, start=1, limit=20).collect()
     assert sample.rows() == [(4, "garbage")]
 
@@ -292,7 +293,7 @@ def test_time_iso8601(write_log: LogWriter) -> None:
             ]
         ),
     )
-    assert time_range(counts) == (at(2026, 10, 10, 11, 55, 1), at(2026, 10, 10, 18, 55, 36, 250_000))
+    assert tally_of(path, fmt).time_range() == (at(2026, 10, 10, 11, 55, 1), at(2026, 10, 10, 18, 55, 36, 250_000))
     assert unparsed_lines(lines_of(path, fmt), fmt, start=1, limit=5).collect()["lineno"].to_list() == [5]
 
 
@@ -320,7 +321,7 @@ def test_msec(write_log: LogWriter) -> None:
             1,
         ),
     ]
-    assert time_range(counts) == (at(2025, 10, 10, 13, 55, 36), at(2025, 10, 10, 13, 56, 39, 999_000))
+    assert tally_of(path, fmt).time_range() == (at(2025, 10, 10, 13, 55, 36), at(2025, 10, 10, 13, 56, 39, 999_000))
     sample = unparsed_lines(lines_of(path, fmt), fmt, start=1, limit=5).collect()
     assert sample["lineno"].to_list() == [4, 5, 6]
 
@@ -339,4 +340,4 @@ def test_a_leap_second_is_the_next_minutes_first(write_log: LogWriter) -> None:
     path = write_log([line("31/Dec/2016:23:59:59 +0000"), line("31/Dec/2016:23:59:60 +0000")])
     counts = counts_of(path)
     assert totals(counts)["parsed"] == 2
-    assert time_range(counts) == (at(2016, 12, 31, 23, 59, 59), at(2017, 1, 1, 0, 0, 0))
+    assert tally_of(path).time_range() == (at(2016, 12, 31, 23, 59, 59), at(2017, 1, 1, 0, 0, 0))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
+from helpers import fenced_blocks, markdown_section
 from typer.testing import CliRunner
 
 import logstat.cli.summarize
@@ -45,9 +47,11 @@ def test_summarize_json_shape(mixed_log: Path) -> None:
     code, out, err = run("summarize", str(mixed_log), "-f", "json")
     assert code == ExitCode.OK, err
     data = json.loads(out)
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["totals"] == {"lines": 8, "parsed": 8, "filtered": 0, "unparsed": 0, "blank": 0}
-    assert [(c["class"], c["count"]) for c in data["by_class"]] == [("2xx", 6), ("4xx", 1), ("5xx", 1)]
+    assert [(c["class"], c["count"]) for c in data["by_class"]] == [
+        ("1xx", 0), ("2xx", 6), ("3xx", 0), ("4xx", 1), ("5xx", 1)
+    ]
     first = data["by_code"][0]
     assert first["status"] == 200 and first["count"] == 6 and first["share"] == 0.75
     assert first["registered"] is True and first["reason"] == "OK"
@@ -129,7 +133,9 @@ def test_status_values_outside_the_registry_are_kept(tmp_path: Path) -> None:
     assert rows["000"]["status"] == 0 and rows["000"]["registered"] is True and rows["000"]["class"] == "other"
     assert rows["999"]["class"] == "other"
     assert sum(r["count"] for r in data["by_code"]) == data["totals"]["parsed"] == 7
-    assert {c["class"]: c["count"] for c in data["by_class"]} == {"2xx": 2, "5xx": 1, "other": 4}
+    assert {c["class"]: c["count"] for c in data["by_class"]} == {
+        "1xx": 0, "2xx": 2, "3xx": 0, "4xx": 0, "5xx": 1, "other": 4
+    }
 
 
 def test_custom_nginx_format_string(tmp_path: Path) -> None:
@@ -219,8 +225,9 @@ def test_codes_lists_and_explains() -> None:
     assert "  可能原因：\n" in out and "  检查什么：\n" in out
     code, out, _ = run("codes", "5xx", "--json", "--lang", "zh")
     data = json.loads(out)
-    assert code == ExitCode.OK and {d["code"][0] for d in data} == {"5"}
-    assert next(d for d in data if d["code"] == "502")["reason"] == "错误网关"
+    assert code == ExitCode.OK and {d["status"] // 100 for d in data} == {5}
+    assert next(d for d in data if d["status"] == 502)["reason"] == "错误网关"
+    assert all(set(d) == set(data[0]) for d in data) and "in_seed" not in data[0]
     code, out, _ = run("codes")
     assert code == ExitCode.OK and "418 (Unused)" in out and "000 " in out
 
@@ -309,13 +316,20 @@ def test_version() -> None:
 
 
 def test_readme_quick_start_shows_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every line of the README's quick-start transcript (bar the marked cuts) is in today's output."""
+    """Every line of the README's quick-start transcript (bar the marked cuts) is in what its
+    command prints today: the first ``sh`` block under ``## Quick start`` is the command, the first
+    ``text`` block after it what it prints."""
     root = Path(__file__).parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    transcript = readme.split("The first command prints (trimmed where marked `…`):\n\n```text\n", 1)[1]
-    shown = [line for line in transcript.split("```", 1)[0].splitlines() if line != "…"]
+    quick_start = markdown_section((root / "README.md").read_text(encoding="utf-8"), "## Quick start")
+    blocks = fenced_blocks(quick_start)
+    command = next(body for info, body in blocks if info == "sh").splitlines()[0]
+    install, run_logstat = command.split(" && ")
+    assert install == "pip install ." and run_logstat.startswith("logstat summarize ")
+    transcript = next(body for info, body in blocks if info == "text")
+    assert "trimmed where marked `…`" in quick_start
+    shown = [line for line in transcript.splitlines() if line != "…"]
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(app, ["summarize", "sample_logs/incidents.log"])
+    result = CliRunner().invoke(app, shlex.split(run_logstat)[1:])
     assert result.exit_code == 0, result.stderr
     printed = result.stdout.splitlines()
     assert len(shown) > 60

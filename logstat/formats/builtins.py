@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
+
 from logstat.errors import FormatError
 from logstat.formats.apache import APACHE_TOKEN, compile_apache
+from logstat.formats.fallback import FALLBACK
+from logstat.formats.jsonlog import json_format
 from logstat.formats.model import LogFormat
 from logstat.formats.nginx import NGINX_VARIABLE, compile_nginx
 from logstat.formats.prefixes import LINE_PREFIXES, with_prefix
@@ -106,3 +111,25 @@ def resolve_log_format(spec: str) -> LogFormat:
         "with $variables, or an Apache LogFormat string with %directives"
     )
     raise FormatError(msg)
+
+
+@cache
+def format_named(name: str, definition: str, syntax: str) -> LogFormat:
+    """The format a tally names: a built-in, one after a line prefix, or a custom string compiled again.
+
+    A tally keeps each input's format as its name, definition and syntax (see
+    :data:`logstat.tally.model.INPUT_SCHEMA`), so that it can be serialized and merged.
+    """
+    if name == UNDETECTED.name:
+        return UNDETECTED
+    if name == FALLBACK.name:
+        return FALLBACK
+    if syntax == "json":
+        return json_format(definition)
+    if name in BUILTIN_FORMATS:
+        return BUILTIN_FORMATS[name]
+    prefix_name, plus, base = name.partition(" + ")
+    if plus and prefix_name in LINE_PREFIXES:
+        return with_prefix(format_named(base, definition, syntax), prefix_name)
+    compiler = compile_nginx if syntax == "nginx" else compile_apache
+    return replace(compiler(definition), name=name)

@@ -141,15 +141,22 @@ def detect_json(lines: Sequence[str], threshold: float) -> LogFormat | None:
         del paths[extra]
     if "request" not in paths and "request_uri" in paths:
         paths["request"] = _BUILT_REQUEST
-    ordered = sorted(paths.items(), key=lambda item: (item[0] != "status", item[0]))
-    definition = "{" + ", ".join(f"{field}: {path or 'method uri protocol'}" for field, path in ordered) + "}"
+    return json_format(json.dumps(dict(sorted(paths.items(), key=lambda item: (item[0] != "status", item[0])))))
+
+
+def json_format(definition: str) -> LogFormat:
+    """The JSON format whose definition is ``definition``: a JSON object of field -> JSONPath.
+
+    ``""`` as the path of ``request`` means it is built from the method, URI and protocol.
+    """
+    paths: dict[str, str] = json.loads(definition)
     return LogFormat(
         name="json",
         definition=definition,
-        syntax="nginx",
-        tokens=tuple(Token(field, is_field=True) for field, _ in ordered),
+        syntax="json",
+        tokens=tuple(Token(field, is_field=True) for field in paths),
         description="JSON access log (nginx escape=json or escape=default), read by key",
-        json_paths=tuple(ordered),
+        json_paths=tuple(paths.items()),
     )
 
 

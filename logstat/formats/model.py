@@ -109,7 +109,7 @@ class LogFormat:
 
     name: str
     definition: str
-    syntax: Literal["nginx", "apache"]
+    syntax: Literal["nginx", "apache", "json"]
     tokens: tuple[Token, ...]
     description: str = ""
     example: str = ""

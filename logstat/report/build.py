@@ -1,4 +1,4 @@
-"""Building the Report from count tables: pure functions of the counts, the registry and the options."""
+"""Building the Report: a pure function of a tally, the registry and the options."""
 
 from __future__ import annotations
 
@@ -12,16 +12,27 @@ import polars as pl
 
 from logstat.errors import NoParsableLinesError
 from logstat.formats import LogFormat
+from logstat.formats.builtins import format_named
 from logstat.registry import load_registry
 from logstat.report.evidence import Percentiles, busiest_window, expand_evidence, percentiles, top_values
 from logstat.report.findings import find
-from logstat.report.model import CLASS_ORDER, DEFAULT_TOP, ClassRow, CodeEvidence, CodeRow, InputSummary, Report, Totals
+from logstat.report.model import (
+    CLASS_ORDER,
+    DEFAULT_TOP,
+    ClassRow,
+    CodeEvidence,
+    CodeRow,
+    InputSummary,
+    Report,
+    Totals,
+)
 from logstat.report.series import class_expr
 from logstat.sources import Input
-from logstat.tally.count import OPEN_WINDOW, InputCounts, count_inputs
+from logstat.tally.count import CountOptions, count_inputs
 from logstat.tally.dimensions import ERROR_STATUS, LATENCY_FIELDS, SHOWN_DIMENSIONS, latency_fields
-from logstat.tally.group import COUNT_SCHEMA, count_by_minute, count_by_status, empty_evidence, time_range, totals
-from logstat.timewindow import TimeWindow
+from logstat.tally.model import Tally, UnparsedSample
+from logstat.tally.where import Condition
+from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 
 def build_report(
@@ -33,8 +44,10 @@ def build_report(
     on_input: Callable[[Input], None] | None = None,
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
+    split_by: str | None = None,
+    where: Sequence[Condition] = (),
 ) -> Report:
-    """Read every input and build the report.
+    """Read every input and build the report: :func:`count_inputs`, then :func:`build`.
 
     Parameters
     ----------
@@ -45,7 +58,7 @@ def build_report(
     window
         Count only requests in this time window; the others are counted as filtered.
     spool_dir
-        Where a damaged compressed input may be decoded again (see :func:`count_input`).
+        Where a damaged compressed input may be decoded again.
     on_input
         Called with each input just before it is read (for progress displays).
     top
@@ -53,61 +66,93 @@ def build_report(
         entirely (the evidence rows are then not counted at all, which is faster).
     now
         The report's generation time (tests pass a fixed one).
+    split_by
+        ``vhost``, ``service`` or ``file``: also a section of the report per value of that key.
+    where
+        ``--where`` conditions: the requests they do not keep are counted as filtered.
 
     Raises
     ------
     NoParsableLinesError
         When the inputs hold non-blank lines but none of them parsed.
     """
-    per_input = count_inputs(
-        inputs, log_format=log_format, window=window, spool_dir=spool_dir, on_input=on_input, with_evidence=top > 0
-    )
-    return assemble_report(per_input, top=top, now=now, window=window)
+    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by, where=tuple(where))
+    tally = count_inputs(inputs, log_format, options, spool_dir=spool_dir, on_input=on_input)
+    return build(tally, top=top, now=now, window=window, where=tuple(c.text for c in where))
 
 
-def assemble_report(
-    per_input: Sequence[InputCounts],
+def build(
+    tally: Tally,
     *,
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     window: TimeWindow = OPEN_WINDOW,
+    where: tuple[str, ...] = (),
 ) -> Report:
-    """Combine per-input count tables into one :class:`Report` (counted within ``window``)."""
+    """The report of ``tally``: the whole, then (when the tally is split) one section per split key.
+
+    Raises
+    ------
+    NoParsableLinesError
+        When the tally holds non-blank lines but none of them parsed.
+    """
+    generated = now or datetime.now(UTC)
+    report = replace(_report(tally.unsplit(), top=top, now=generated, window=window), where=where)
+    if tally.split_by is None:
+        return report
+    sections = tuple(
+        replace(_report(tally.only(key), top=top, now=generated, window=window), section=key) for key in tally.splits()
+    )
+    return replace(report, split_by=tally.split_by, sections=sections)
+
+
+def _summary(tally: Tally, name: str, log_format: LogFormat, detected: bool, note: str | None) -> InputSummary:
+    """One input's summary: its format, line accounting, and how many lines each format read.
+
+    The formats that read what the input's own format missed are built-ins (possibly after a
+    collector's prefix) or the fallback, so their names are enough to find them again.
+    """
+    read = tally.lines.filter((pl.col("input") == name) & (pl.col("read_with") != ""))
+    by_name = dict(read.group_by("read_with").agg(pl.col("count").sum()).iter_rows())
+    formats = [log_format, *(format_named(other, "", "nginx") for other in by_name if other != log_format.name)]
+    read_with = tuple((fmt, int(by_name[fmt.name])) for fmt in formats if by_name.get(fmt.name))
+    return InputSummary(name, log_format, detected, Totals(**tally.totals(name)), note, read_with)
+
+
+def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Report:
     registry = load_registry()
     summaries = tuple(
-        InputSummary(p.source.name, p.log_format, p.detected, Totals(**totals(p.counts)), p.source.note, p.read_with)
-        for p in per_input
+        _summary(tally, name, format_named(log_format, definition, syntax), detected, note)
+        for name, log_format, definition, syntax, detected, note in tally.inputs.select(
+            "input", "log_format", "definition", "syntax", "detected", "note"
+        ).iter_rows()
     )
-    combined = pl.concat([p.counts for p in per_input]) if per_input else _empty_counts()
-    overall = Totals(**totals(combined))
+    overall = Totals(**tally.totals())
+    samples = tally.unparsed_samples()
     if overall.parsed + overall.filtered == 0 and overall.unparsed > 0:
-        raise NoParsableLinesError(_nothing_parsed(per_input, summaries, overall.unparsed))
-    statuses = count_by_status(combined)
+        raise NoParsableLinesError(_nothing_parsed(summaries, samples, overall.unparsed))
     parsed = overall.parsed or 1
     by_code = tuple(
         CodeRow(raw, int(count), count / parsed, first, last)
-        for raw, count, first, last in statuses.iter_rows()
+        for raw, count, first, last in tally.by_status().iter_rows()
     )
     class_counts: dict[str, int] = {}
     for row in by_code:
         class_counts[row.class_name] = class_counts.get(row.class_name, 0) + row.count
     by_class = tuple(
-        ClassRow(name, class_counts[name], class_counts[name] / parsed)
-        for name in CLASS_ORDER
-        if name in class_counts
+        ClassRow(name, class_counts[name], class_counts[name] / parsed) for name in CLASS_ORDER if name in class_counts
     )
-    first, last = time_range(combined)
-    minutes = count_by_minute(combined)
-    evidence = _combine_evidence([p.evidence for p in per_input])
+    minutes = tally.by_minute()
+    first, last = tally.time_range()
+    evidence = _evidence_table(tally)
     latency_dims = tuple(
         dict.fromkeys(
             LATENCY_FIELDS[f][0]
-            for p in per_input
-            for fmt in (p.reading.formats if p.reading else (p.log_format,))
+            for summary in summaries
+            for fmt in (summary.log_format, *(each for each, _ in summary.read_with))
             for f in latency_fields(fmt)
         )
     )
-    by_code_latency = _latency(evidence, pl.col("status"), latency_dims)
     error_codes = [row for row in by_code if re.match(ERROR_STATUS, row.raw)]
     ranked = top_values(
         evidence.filter(pl.col("status").is_in([row.raw for row in error_codes])),
@@ -115,14 +160,14 @@ def assemble_report(
         top=top,
     )
     report = Report(
-        generated_at=now or datetime.now(UTC),
+        generated_at=now,
         inputs=summaries,
         totals=overall,
-        first=first,  # type: ignore[arg-type]
-        last=last,  # type: ignore[arg-type]
+        first=first,
+        last=last,
         by_class=by_class,
         by_code=by_code,
-        unparsed_samples=tuple(s for p in per_input for s in p.samples),
+        unparsed_samples=samples,
         minutes=minutes,
         registry=registry,
         evidence_table=evidence,
@@ -134,7 +179,7 @@ def assemble_report(
             for row in error_codes
         },
         latency_dims=latency_dims,
-        latency_by_code=by_code_latency,
+        latency_by_code=_latency(evidence, pl.col("status"), latency_dims),
         latency_by_class=_latency(evidence, class_expr(pl.col("status")), latency_dims),
         latency_overall=_latency(evidence, pl.lit("all"), latency_dims).get("all", {}),
         top=top,
@@ -143,11 +188,21 @@ def assemble_report(
     return replace(report, findings=find(report))
 
 
-def _nothing_parsed(per_input: Sequence[InputCounts], summaries: Sequence[InputSummary], unparsed: int) -> str:
+def _evidence_table(tally: Tally) -> pl.DataFrame:
+    """Evidence counts per (status, dim, value) over every split key and bucket, shown dimensions
+    derived (see :func:`expand_evidence`), latencies as millisecond texts under their own dims."""
+    keys = ["status", "dim", "value"]
+    drill = tally.evidence.select(*keys, "count")
+    latency = tally.latency.select("status", "dim", pl.col("ms").cast(pl.String).alias("value"), "count")
+    summed = pl.concat([drill, latency]).group_by(keys).agg(pl.col("count").sum())
+    return expand_evidence(summed)
+
+
+def _nothing_parsed(summaries: Sequence[InputSummary], samples: Sequence[UnparsedSample], unparsed: int) -> str:
     """The error for inputs of which no line parsed: where the first line fails, and what to do."""
     names = ", ".join(s.name for s in summaries)
     formats = ", ".join(dict.fromkeys(s.log_format.name for s in summaries))
-    first = next((sample for p in per_input for sample in p.samples), None)
+    first = next(iter(samples), None)
     where = f" (line {first.lineno}: {first.reason})" if first else ""
     if all(s.detected for s in summaries):
         advice = "pass the server's own format string with --log-format"
@@ -155,10 +210,6 @@ def _nothing_parsed(per_input: Sequence[InputCounts], summaries: Sequence[InputS
         advice = "check that --log-format is the format these lines were written with"
     which = "its one line did not match" if unparsed == 1 else f"none of {unparsed:,} lines matched"
     return f"{names}: {which} the log format {formats}{where}; {advice}"
-
-
-def _combine_evidence(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    return expand_evidence(pl.concat([empty_evidence(), *tables]))
 
 
 def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[str, dict[str, Percentiles]]:
@@ -171,7 +222,3 @@ def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[
             found[str(group), str(dim)] = stats
     groups = sorted({group for group, _ in found})
     return {group: {dim: found[group, dim] for dim in dims if (group, dim) in found} for group in groups}
-
-
-def _empty_counts() -> pl.DataFrame:
-    return pl.DataFrame(schema=COUNT_SCHEMA)

@@ -1,4 +1,4 @@
-"""Counting inputs: choose each input's format, read it in one streaming pass, and keep its count tables."""
+"""Counting inputs into a tally: choose each input's format, read it in one streaming pass, keep its counts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from logstat.errors import InputError, UnknownFormatError
+from logstat.errors import InputError, UnknownFormatError, UsageError
 from logstat.formats import UNDETECTED, LogFormat
 from logstat.parse import (
     REQUEST_LINE,
@@ -23,76 +23,69 @@ from logstat.parse import (
     scan_lines,
 )
 from logstat.sources import Input, decode_to_file
-from logstat.tally.group import (
-    COUNT_SCHEMA,
-    count_lines,
-    empty_evidence,
-    finish_counts,
-    needed_fields,
-    read_with,
-    split_counts,
-    totals,
-    unparsed_lines,
-)
-from logstat.timewindow import TimeWindow
+from logstat.tally.dimensions import DIMENSIONS, LATENCY_FIELDS, VALUE_LIMIT
+from logstat.tally.group import count_lines, finish_counts, needed_fields, split_counts, unparsed_lines
+from logstat.tally.model import SAMPLE_LIMIT, SAMPLE_TEXT_LIMIT, Tally, UnparsedSample
+from logstat.tally.where import Condition, apply_where, where_fields
+from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
-SAMPLE_TEXT_LIMIT = 2000
-"""Characters of an unparsed line that a report keeps (lines can be megabytes long)."""
+SPLITS = ("vhost", "service", "file")
+"""What ``--split`` accepts: a field of the log (the virtual host, the ingress-nginx service), or the input file."""
 
-
-SAMPLE_LIMIT = 20
-"""How many unparsed lines a report keeps, over all inputs."""
-
-
-OPEN_WINDOW = TimeWindow()
+LATENCY_DIMS = tuple(dict.fromkeys(dim for dim, _ in LATENCY_FIELDS.values()))
+"""The evidence dimensions that carry a latency in milliseconds (kept in the tally's ``latency`` table)."""
 
 
 @dataclass(frozen=True)
-class UnparsedSample:
-    """A line that could not be parsed, where it is, and why."""
+class CountOptions:
+    """What to count besides every line's status and minute."""
 
-    file: str
-    lineno: int
-    reason: str
-    text: str
+    window: TimeWindow = OPEN_WINDOW
+    """Requests outside it are counted as filtered."""
+    with_evidence: bool = True
+    """Count the drill-down values of error requests and the latencies (``--top 0`` turns it off)."""
+    split_by: str | None = None
+    """One of :data:`SPLITS`: every count, evidence and latency row also carries this key."""
+    sample_limit: int = SAMPLE_LIMIT
+    """How many unparsed lines to keep."""
+    where: tuple[Condition, ...] = ()
+    """``--where`` conditions: parsed requests they do not keep are counted as filtered."""
 
 
-@dataclass(frozen=True)
-class InputCounts:
-    """The collected count table of one input, with the format it was read with."""
+def split_field(log_format: LogFormat, split_by: str | None) -> str | None:
+    """The field of ``log_format`` that ``--split split_by`` reads, or None (no split, or by file).
 
-    source: Input
-    log_format: LogFormat
-    detected: bool
-    counts: pl.DataFrame
-    evidence: pl.DataFrame
-    samples: tuple[UnparsedSample, ...]
-    reading: Reading | None = None
-    """How the lines were read: ``log_format``, then the formats that read what it missed."""
-
-    @property
-    def read_with(self) -> tuple[tuple[LogFormat, int], ...]:
-        """How many lines each format read, in the order they were tried (formats that read none left out)."""
-        return read_with(self.counts, self.reading or Reading(self.log_format))
+    Raises
+    ------
+    UsageError
+        When the format has no such field.
+    """
+    if split_by is None or split_by == "file":
+        return None
+    field = next((f for f in DIMENSIONS[split_by] if f in log_format.fields), None)
+    if field is None:
+        what = {"vhost": "a virtual host ($host, $server_name, Apache %v)", "service": "an ingress-nginx service"}
+        msg = f"--split {split_by} needs {what[split_by]} in the log, and format {log_format.name!r} has none"
+        raise UsageError(msg)
+    return field
 
 
 def count_input(
     source: Input,
-    log_format: LogFormat | None,
+    log_format: LogFormat | None = None,
+    options: CountOptions = CountOptions(),
     *,
-    sample_limit: int,
-    window: TimeWindow = OPEN_WINDOW,
+    ordinal: int = 0,
     spool_dir: Path | None = None,
-    with_evidence: bool = True,
-) -> InputCounts:
-    """Read one input in a single streaming pass and return its count table.
+) -> Tally:
+    """Read one input in a single streaming pass and return its tally.
 
     When polars cannot decode a damaged gzip or zstd file, the input is decoded again in
     ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`).
     """
     reading, detected = plan_reading(source, log_format)
     try:
-        return _count(source, reading, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
+        return _count(source, reading, detected, options, ordinal)
     except pl.exceptions.ComputeError as exc:
         msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
         raise InputError(msg) from None
@@ -105,49 +98,52 @@ def count_input(
                 "while logstat read it, run logstat again, else check the disk"
             )
             raise InputError(msg) from None
-        decoded = decode_to_file(source, spool_dir / f"recovered-{abs(hash(source.name))}")
-        return _count(decoded, reading, detected, sample_limit=sample_limit, window=window, with_evidence=with_evidence)
+        decoded = decode_to_file(source, spool_dir / f"recovered-{ordinal}")
+        return _count(decoded, reading, detected, options, ordinal)
 
 
-def count_undetected(source: Input, why: str, *, sample_limit: int) -> InputCounts:
+def count_undetected(source: Input, why: str, options: CountOptions = CountOptions(), *, ordinal: int = 0) -> Tally:
     """Count an input whose format could not be detected: every non-blank line is unparsed."""
     lines = scan_lines(source).with_columns(
         kind=pl.when(blank_line()).then(pl.lit(LineKind.BLANK, pl.UInt8)).otherwise(pl.lit(LineKind.UNPARSED, pl.UInt8))
     )
-    grouped = (
-        lines.group_by("kind")
-        .agg(pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno"))
-        .collect(engine="streaming")
-    )
-    counts = grouped.with_columns(
-        status=pl.lit(None, pl.String), minute=pl.lit(None), first=pl.lit(None), last=pl.lit(None),
-        read_by=pl.lit(None, pl.UInt8),
-    ).select(pl.col(name).cast(dtype) for name, dtype in COUNT_SCHEMA.items())
-    reason = "no known log format matches this file"
-    bad = lines.filter(pl.col("kind") == LineKind.UNPARSED).select("lineno", "line").head(sample_limit)
-    samples = tuple(
-        UnparsedSample(source.name, lineno, reason, shorten(text or "", SAMPLE_TEXT_LIMIT))
-        for lineno, text in bad.collect(engine="streaming").iter_rows()
-    ) if sample_limit > 0 else ()
+    per_kind = lines.group_by("kind").agg(pl.len().alias("count")).collect(engine="streaming")
+    samples: list[UnparsedSample] = []
+    if options.sample_limit > 0:
+        reason = "no known log format matches this file"
+        bad = lines.filter(pl.col("kind") == LineKind.UNPARSED).select("lineno", "line").head(options.sample_limit)
+        samples = [
+            UnparsedSample(source.name, lineno, reason, shorten(text or "", SAMPLE_TEXT_LIMIT))
+            for lineno, text in bad.collect(engine="streaming").iter_rows()
+        ]
     note = f"{why.removeprefix(source.name + ': ')}; its lines are counted as unparsed"
-    return InputCounts(replace(source, note=note), UNDETECTED, False, counts, empty_evidence(), samples)
+    per_kind = per_kind.with_columns(read_by=pl.lit(None, pl.UInt8))
+    noted = replace(source, note=note)
+    return _tally(noted, Reading(UNDETECTED), False, options, ordinal, per_kind, None, None, samples)
 
 
-def _count(
-    source: Input, reading: Reading, detected: bool, *, sample_limit: int, window: TimeWindow, with_evidence: bool
-) -> InputCounts:
+def _count(source: Input, reading: Reading, detected: bool, options: CountOptions, ordinal: int) -> Tally:
     fmt = reading.log_format
-    parsed = parse_lines(scan_lines(source), reading, needed_fields(fmt), fields_of=needed_fields)
-    lines = apply_window(parsed, fmt, window)
-    grouped = count_lines(lines, reading, with_evidence=with_evidence).collect(engine="streaming")
+    field = split_field(fmt, options.split_by)
+    extra = [*([field] if field else []), *where_fields(fmt, options.where)]
+
+    def fields_of(each: LogFormat) -> list[str]:
+        # The split and --where fields are the input's format's; the others read them where they have them.
+        return list(dict.fromkeys([*needed_fields(each), *(f for f in extra if f in each.fields)]))
+
+    parsed_lines = parse_lines(scan_lines(source), reading, fields_of(fmt), fields_of=fields_of)
+    lines = apply_window(parsed_lines, fmt, options.window)
+    lines = apply_where(lines, fmt, options.where)
+    split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
+    grouped = count_lines(lines, reading, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
     count_rows, evidence = split_counts(grouped)
     counts = finish_counts(count_rows)
-    samples: tuple[UnparsedSample, ...] = ()
+    samples: list[UnparsedSample] = []
     unparsed = counts.filter(pl.col("kind") == LineKind.UNPARSED)
-    if sample_limit > 0 and unparsed.height:
+    if options.sample_limit > 0 and unparsed.height:
         start = int(unparsed["first_lineno"].min() or 1)  # type: ignore[arg-type]
-        bad = unparsed_lines(lines, fmt, start=start, limit=sample_limit).collect(engine="streaming")
-        samples = tuple(
+        bad = unparsed_lines(lines, fmt, start=start, limit=options.sample_limit).collect(engine="streaming")
+        samples = [
             UnparsedSample(
                 source.name,
                 lineno,
@@ -155,70 +151,123 @@ def _count(
                 shorten(text or "", SAMPLE_TEXT_LIMIT),
             )
             for lineno, text in bad.iter_rows()
-        )
-    return InputCounts(source, fmt, detected, counts, evidence, samples, reading)
+        ]
+    per_kind = counts.group_by("kind", "read_by").agg(pl.col("count").sum())
+    parsed = counts.filter(pl.col("kind") == LineKind.PARSED)
+    return _tally(source, reading, detected, options, ordinal, per_kind, parsed, evidence, samples)
+
+
+def _tally(
+    source: Input,
+    reading: Reading,
+    detected: bool,
+    options: CountOptions,
+    ordinal: int,
+    per_kind: pl.DataFrame,
+    parsed: pl.DataFrame | None,
+    evidence: pl.DataFrame | None,
+    samples: Sequence[UnparsedSample],
+) -> Tally:
+    """The tally of one input from its collected count tables (``per_kind``: lines per kind and ``read_by``)."""
+    fmt = reading.log_format
+    name = pl.lit(source.name)
+    read = pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED])
+    names = {k: each.name for k, each in enumerate(reading.formats)}
+    read_with = pl.col("read_by").replace_strict(names, default="", return_dtype=pl.String)
+    lines = per_kind.with_columns(input=name, read_with=pl.when(read).then(read_with).otherwise(pl.lit("")))
+    lines = lines.group_by("input", "kind", "read_with").agg(pl.col("count").sum())
+    inputs = pl.DataFrame(
+        [{"input": source.name, "ordinal": ordinal, "log_format": fmt.name, "definition": fmt.definition,
+          "syntax": fmt.syntax, "detected": detected, "note": source.note}]
+    )
+    tables: dict[str, pl.DataFrame] = {"inputs": inputs, "lines": lines}
+    if parsed is not None:
+        tables["counts"] = parsed
+    if evidence is not None:
+        is_latency = pl.col("dim").is_in(LATENCY_DIMS)
+        bucket = {"bucket": pl.lit(None, pl.Datetime("us", "UTC"))}
+        tables["evidence"] = evidence.filter(~is_latency).with_columns(**bucket)
+        tables["latency"] = evidence.filter(is_latency).with_columns(ms=pl.col("value").cast(pl.Int64), **bucket)
+    if options.split_by == "file":
+        for key in ("counts", "evidence", "latency"):
+            if key in tables:
+                tables[key] = tables[key].with_columns(split=name)
+    if samples:
+        rows = [(ordinal, s.file, s.lineno, s.reason, s.text) for s in samples]
+        tables["samples"] = pl.DataFrame(rows, schema=["ordinal", "input", "lineno", "reason", "text"], orient="row")
+    return Tally.of(options.split_by, sample_limit=options.sample_limit, **tables)
 
 
 def count_inputs(
     inputs: Sequence[Input],
-    *,
     log_format: LogFormat | None = None,
-    window: TimeWindow = OPEN_WINDOW,
+    options: CountOptions = CountOptions(),
+    *,
     spool_dir: Path | None = None,
     on_input: Callable[[Input], None] | None = None,
-    with_evidence: bool = True,
-) -> list[InputCounts]:
-    """Read every input, in order, into its count tables (see :func:`build_report` for the parameters).
+) -> Tally:
+    """Read every input, in order, and return the tally of all of them.
 
     An input whose format cannot be detected, in a run over several inputs, has every line
     counted as unparsed; when no input's format can be detected, the first one's error is raised.
+
+    Parameters
+    ----------
+    inputs
+        The sources to read, in order.
+    log_format
+        Read every input with this format instead of detecting one per input.
+    options
+        What to count (time window, evidence, split key, samples).
+    spool_dir
+        Where a damaged compressed input may be decoded again (see :func:`count_input`).
+    on_input
+        Called with each input just before it is read (for progress displays).
     """
-    per_input: list[InputCounts] = []
+    total = Tally.empty(options.split_by, sample_limit=options.sample_limit)
     undetected: list[UnknownFormatError] = []
-    for source in inputs:
+    for ordinal, source in enumerate(inputs):
         if on_input is not None:
             on_input(source)
-        remaining = SAMPLE_LIMIT - sum(len(p.samples) for p in per_input)
+        remaining = replace(options, sample_limit=max(0, options.sample_limit - total.samples.height))
         try:
-            counted = count_input(
-                source,
-                log_format,
-                sample_limit=remaining,
-                window=window,
-                spool_dir=spool_dir,
-                with_evidence=with_evidence,
-            )
+            counted = count_input(source, log_format, remaining, ordinal=ordinal, spool_dir=spool_dir)
         except UnknownFormatError as exc:
             # One stray file in a glob (an error.log among access logs) should not stop the
             # report on the others; its lines are counted as unparsed and the report says so.
             if len(inputs) == 1:
                 raise
             undetected.append(exc)
-            counted = count_undetected(source, str(exc), sample_limit=remaining)
-        per_input.append(counted)
+            counted = count_undetected(source, str(exc), remaining, ordinal=ordinal)
+        total = total.merge(counted)
     if undetected and len(undetected) == len(inputs):
         raise undetected[0]
-    return _with_shared_formats(per_input)
+    return with_shared_formats(total)
 
 
-def _with_shared_formats(per_input: list[InputCounts]) -> list[InputCounts]:
-    """Give an input with no line to detect from (empty, or blank lines only) the others' format.
+def with_shared_formats(tally: Tally) -> Tally:
+    """Give a detected input with no line to detect from (empty, or blank lines only) the others' format.
 
     Any format reads such an input the same way, and a log rotated a minute ago should not
     turn the report's format into "mixed".
     """
-
-    def has_lines(counted: InputCounts) -> bool:
-        return any(n for kind, n in totals(counted.counts).items() if kind not in ("lines", "blank"))
-
-    formats = [p.log_format for p in per_input if has_lines(p)]
-    if not formats:
-        return per_input
-    common = max(formats, key=lambda f: sum(g.name == f.name for g in formats))
-    return [
-        p if has_lines(p) or not p.detected else replace(p, log_format=common, reading=Reading(common))
-        for p in per_input
-    ]
+    nonblank = tally.lines.filter(pl.col("kind") != LineKind.BLANK).group_by("input").agg(pl.col("count").sum())
+    has_lines = tally.inputs["input"].is_in(nonblank.filter(pl.col("count") > 0)["input"].implode())
+    with_lines = tally.inputs.filter(has_lines)
+    if with_lines.is_empty() or with_lines.height == tally.inputs.height:
+        return tally
+    common = (
+        with_lines.group_by("log_format", "definition", "syntax")
+        .agg(pl.len().alias("n"), pl.col("ordinal").min())
+        .sort(["n", "ordinal"], descending=[True, False])
+        .row(0, named=True)
+    )
+    borrow = ~has_lines & pl.col("detected")
+    inputs = tally.inputs.with_columns(
+        pl.when(borrow).then(pl.lit(common[key])).otherwise(pl.col(key)).alias(key)
+        for key in ("log_format", "definition", "syntax")
+    )
+    return replace(tally, inputs=inputs)
 
 
 def shorten(text: str, limit: int) -> str:

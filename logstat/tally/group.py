@@ -27,7 +27,7 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "first_lineno": pl.UInt64(),
     "read_by": pl.UInt8(),
 }
-"""Columns of the per-input count table that :func:`finish_counts` returns."""
+"""Columns of the per-input count table that :func:`finish_counts` returns (and ``split``, when counted)."""
 
 
 def needed_fields(log_format: LogFormat) -> list[str]:
@@ -36,13 +36,19 @@ def needed_fields(log_format: LogFormat) -> list[str]:
     return ["status", *([time_field] if time_field else []), *latency_fields(log_format)]
 
 
-def count_lines(lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_evidence: bool = False) -> pl.LazyFrame:
+def count_lines(
+    lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_evidence: bool = False, split: pl.Expr | None = None
+) -> pl.LazyFrame:
     """Group lines by kind, status, minute and the format that read them; count them and keep first/last times.
+
+    Lines parsed without a :class:`Reading` have no ``read_by`` column: the first format read them all.
+
+    ``split`` adds one more key to the same group-by (a field such as the virtual host), so a
+    report per split costs a group key, not a second pass.
 
     With ``with_evidence``, the same group-by also counts the evidence rows of
     :func:`logstat.evidence.with_evidence_rows` by (status, dim, value); split the collected
-    result with :func:`split_counts`. Lines parsed without a :class:`Reading` have no
-    ``read_by`` column: the first format read them all.
+    result with :func:`split_counts`.
     """
     reading = log_format if isinstance(log_format, Reading) else Reading(log_format)
     if not isinstance(log_format, Reading):
@@ -50,6 +56,9 @@ def count_lines(lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_ev
     log_format = reading.log_format
     time_field = log_format.time_field
     index = ["kind", "status", "lineno", "read_by"]
+    if split is not None:
+        lines = lines.with_columns(split=split)
+        index.append("split")
     if time_field == "time_local":
         index.append("time_local")
     elif time_field is not None:
@@ -60,6 +69,8 @@ def count_lines(lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_ev
     else:
         lines = lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
     keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("read_by"), pl.col("dim"), pl.col("value")]
+    if split is not None:
+        keys.append(pl.col("split"))
     aggs: list[pl.Expr] = [pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno")]
     if time_field is not None:
         # Evidence rows carry no time: they are counted per (status, dim, value) only. The
@@ -80,12 +91,13 @@ def count_lines(lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_ev
 def split_counts(collected: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a collected :func:`count_lines` result into count rows and evidence.
 
-    The evidence table has columns ``status``, ``dim``, ``value``, ``count``.
+    The evidence table has columns ``split``, ``status``, ``dim``, ``value``, ``count``.
     """
+    split = pl.col("split") if "split" in collected.columns else pl.lit(None, pl.String).alias("split")
     is_count = pl.col("dim") == COUNT_DIM
     evidence = (
         collected.filter(~is_count)
-        .group_by("status", "dim", "value")
+        .group_by(split, "status", "dim", "value")
         .agg(pl.col("count").sum().cast(pl.UInt64))
     )
     return collected.filter(is_count).drop("dim", "value"), evidence
@@ -105,6 +117,8 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     """
     if "dim" in counts.columns:
         counts = split_counts(counts)[0]
+    schema = {**COUNT_SCHEMA, "split": pl.String()} if "split" in counts.columns else COUNT_SCHEMA
+    keys = [key for key in ("kind", "split", "status", "minute", "read_by") if key in schema]
     if "minute_text" in counts.columns:
         # Only the minute is converted; the first and last times differ from it by their
         # seconds (a leap second, :60, is the next minute's :00).
@@ -126,31 +140,22 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     counts = counts.with_columns(
         kind=pl.when(bad_time).then(pl.lit(LineKind.UNPARSED, pl.UInt8)).otherwise("kind")
     ).with_columns(
-        status=pl.when(pl.col("kind") == LineKind.PARSED).then("status"),
+        *(pl.when(pl.col("kind") == LineKind.PARSED).then(pl.col(key)).alias(key) for key in keys[1:-2]),
         read_by=pl.when(pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED])).then("read_by"),
     )
     return (
         counts.select(
-            pl.col(name).cast(dtype) for name, dtype in COUNT_SCHEMA.items()
+            pl.col(name).cast(dtype) for name, dtype in schema.items()
         )
-        .group_by("kind", "status", "minute", "read_by")
+        .group_by(keys)
         .agg(
             pl.col("first").min(),
             pl.col("last").max(),
             pl.col("count").sum(),
             pl.col("first_lineno").min(),
         )
-        .select(COUNT_SCHEMA.keys())
-        .sort("kind", "status", "minute", "read_by", nulls_last=True)
-    )
-
-
-def read_with(counts: pl.DataFrame, reading: Reading) -> tuple[tuple[LogFormat, int], ...]:
-    """How many lines each format of ``reading`` read (parsed ones, in the window or not), in its order."""
-    read = counts.filter(pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED]))
-    by_index = dict(read.group_by("read_by").agg(pl.col("count").sum()).iter_rows())
-    return tuple(
-        (fmt, int(by_index[k])) for k, fmt in enumerate(reading.formats) if by_index.get(k)
+        .select(schema.keys())
+        .sort(keys, nulls_last=True)
     )
 
 
@@ -159,22 +164,6 @@ def totals(counts: pl.DataFrame) -> dict[str, int]:
     by_kind = dict(counts.group_by("kind").agg(pl.col("count").sum()).iter_rows())
     numbers = {kind.name.lower(): int(by_kind.get(kind, 0)) for kind in LineKind}
     return {"lines": sum(numbers.values()), **numbers}
-
-
-def count_by_status(counts: pl.DataFrame) -> pl.DataFrame:
-    """Parsed lines per raw status value, most frequent first (ties by status text)."""
-    return (
-        counts.filter(pl.col("kind") == LineKind.PARSED)
-        .group_by("status")
-        .agg(pl.col("count").sum(), pl.col("first").min(), pl.col("last").max())
-        .sort(["count", "status"], descending=[True, False])
-    )
-
-
-def time_range(counts: pl.DataFrame) -> tuple[object, object]:
-    """Earliest and latest parsed request time (``None`` when the format has no time)."""
-    parsed = counts.filter(pl.col("kind") == LineKind.PARSED)
-    return parsed["first"].min(), parsed["last"].max()
 
 
 def unparsed_lines(lines: pl.LazyFrame, log_format: LogFormat, *, start: int, limit: int) -> pl.LazyFrame:
@@ -187,21 +176,3 @@ def unparsed_lines(lines: pl.LazyFrame, log_format: LogFormat, *, start: int, li
     if time_field is not None:
         bad = bad | ((pl.col("kind") == LineKind.PARSED) & parse_time(log_format).is_null())
     return lines.filter(pl.col("lineno") >= start).filter(bad).select("lineno", "line").head(limit)
-
-
-def count_by_minute(counts: pl.DataFrame) -> pl.DataFrame:
-    """Parsed requests per status and UTC minute (lines without a time are left out)."""
-    return (
-        counts.filter((pl.col("kind") == LineKind.PARSED) & pl.col("minute").is_not_null())
-        .group_by("status", "minute")
-        .agg(pl.col("count").sum())
-        .sort("minute", "status")
-    )
-
-
-EVIDENCE_SCHEMA = {"status": pl.String, "dim": pl.String, "value": pl.String, "count": pl.UInt64}
-
-
-def empty_evidence() -> pl.DataFrame:
-    """An evidence table without rows."""
-    return pl.DataFrame(schema=EVIDENCE_SCHEMA)
