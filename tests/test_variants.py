@@ -121,6 +121,10 @@ def test_report_names_the_format_and_what_the_fallback_read(name: str) -> None:
     read_by = Counter(row["read_by"] for row in _parsed(rows))
     assert {r["format"]: r["lines"] for r in summary["read_with"]} == dict(read_by)
     assert all(r["fallback"] == (r["format"] == "fallback") for r in summary["read_with"])
+    # The input's own format first, the fallback last.
+    assert summary["read_with"][0]["format"] == DETECTED[name]
+    flags = [r["fallback"] for r in summary["read_with"]]
+    assert flags == sorted(flags)
     assert summary["fallback_lines"] == read_by["fallback"]
 
 

@@ -114,8 +114,11 @@ def _summary(tally: Tally, name: str, log_format: LogFormat, detected: bool, not
     """
     read = tally.lines.filter((pl.col("input") == name) & (pl.col("read_with") != ""))
     by_name = dict(read.group_by("read_with").agg(pl.col("count").sum()).iter_rows())
-    formats = [log_format, *(format_named(other, "", "nginx") for other in by_name if other != log_format.name)]
-    read_with = tuple((fmt, int(by_name[fmt.name])) for fmt in formats if by_name.get(fmt.name))
+    others = sorted(
+        (format_named(other, "", "nginx") for other in by_name if other != log_format.name),
+        key=lambda fmt: (fmt.tolerant, -by_name[fmt.name], fmt.name),
+    )
+    read_with = tuple((fmt, int(by_name[fmt.name])) for fmt in (log_format, *others) if by_name.get(fmt.name))
     return InputSummary(name, log_format, detected, Totals(**tally.totals(name)), note, read_with)
 
 
