@@ -25,7 +25,7 @@ import polars as pl
 
 from logstat.errors import OutputError
 from logstat.formats import LogFormat
-from logstat.parse import UTC, LineKind, blank_line, parse_lines, parse_time, scan_lines
+from logstat.parse import UTC, LineKind, Reading, blank_line, explain, parse_lines, parse_time, scan_lines
 from logstat.sources import Input
 from logstat.sources.remote import is_url
 from logstat.tally.count import shorten
@@ -118,9 +118,14 @@ def _seconds(fmt: LogFormat) -> tuple[pl.Expr, pl.Expr]:
     return request, upstream
 
 
-def _classified(source: Input, fmt: LogFormat, data: bytes | None) -> pl.LazyFrame:
-    """Lines with the report's kind (parsed exactly when the report counts them) and every field."""
-    lines = parse_lines(scan_lines(source, data), fmt, needed_fields(fmt))
+def _classified(source: Input, reading: Reading, data: bytes | None) -> pl.LazyFrame:
+    """Lines with the report's kind (parsed exactly when the report counts them) and every field.
+
+    The fields beyond status, time and latency come from the input's own format: a line that
+    only a fallback format read has them null.
+    """
+    fmt = reading.log_format
+    lines = parse_lines(scan_lines(source, data), reading, needed_fields(fmt), fields_of=needed_fields)
     if fmt.time_field is not None:
         bad_time = (pl.col("kind") == LineKind.PARSED) & parse_time(fmt).is_null()
         lines = lines.with_columns(kind=pl.when(bad_time).then(pl.lit(LineKind.UNPARSED, pl.UInt8)).otherwise("kind"))
@@ -189,7 +194,8 @@ def export_piece(piece: Piece, to: str, storage_options: Mapping[str, str] | Non
     OutputError
         When a file cannot be written.
     """
-    fmt, source = piece.log_format, piece.source
+    reading, source = piece.reading, piece.source
+    fmt = reading.log_format
     data = None if piece.end is None else read_range(piece)
     name = f"part-{input_key(source)}-{piece.start:015d}.parquet"
     if piece.undetected is not None:
@@ -199,7 +205,7 @@ def export_piece(piece: Piece, to: str, storage_options: Mapping[str, str] | Non
         if unparsed.height:
             _write(unparsed, f"{to}/unparsed/{name}", storage_options)
         return Exported(0, unparsed.height, 1 if unparsed.height else 0)
-    lines = _classified(source, fmt, data)
+    lines = _classified(source, reading, data)
     requests = _requests(lines, fmt, source.name, piece.lines_before).collect(engine="streaming")
     keys = [key for key in ("date", "vhost") if key in requests.columns]
     written = 0
@@ -219,7 +225,7 @@ def _unparsed(lines: pl.LazyFrame, fmt: LogFormat | None, name: str, lines_befor
     bad = lines.filter(pl.col("kind") == LineKind.UNPARSED).select("lineno", "line").collect(engine="streaming")
     general = "no known log format matches this file" if fmt is None else f"does not match the log format {fmt.name}"
     reasons = [
-        fmt.explain_mismatch(text or "", needed_fields(fmt)) if fmt is not None and number < EXPLAINED else general
+        explain(fmt, text or "", needed_fields(fmt)) if fmt is not None and number < EXPLAINED else general
         for number, text in enumerate(bad["line"])
     ]
     return pl.DataFrame(

@@ -51,7 +51,7 @@ def test_ranges_fold_into_the_tally_of_the_whole_file(
         pieces = plan(inputs, range_bytes=range_bytes)
         assert len(pieces) == max(1, len(bounds) - 1)
         folded = fold(pieces, count_locally(pieces, options), options)
-        whole = count_with(inputs[0], pieces[0].log_format, pieces[0].detected, options)
+        whole = count_with(inputs[0], pieces[0].reading, pieces[0].detected, options)
         numbered = with_line_numbers(pieces)
     assert to_bytes(folded) == to_bytes(whole)
     starts = [p.lines_before for p in numbered]

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from logstat.errors import InputError, UnknownFormatError
-from logstat.formats import LogFormat
+from logstat.formats import UNDETECTED, LogFormat
+from logstat.parse import Reading, plan_reading
 from logstat.sources import Input
-from logstat.tally.count import CountOptions, choose_format, count_undetected, count_with, with_shared_formats
+from logstat.tally.count import CountOptions, count_undetected, count_with, with_shared_formats
 from logstat.tally.model import Tally
 
 RANGE_BYTES = 32 << 20
@@ -45,7 +46,8 @@ class Piece:
 
     source: Input
     ordinal: int
-    log_format: LogFormat
+    reading: Reading
+    """The input's format, and the formats that read the lines it misses (see :func:`plan_reading`)."""
     detected: bool
     start: int = 0
     end: int | None = None
@@ -74,16 +76,16 @@ def plan(
     undetected: list[UnknownFormatError] = []
     for ordinal, source in enumerate(inputs):
         try:
-            fmt, detected = choose_format(source, log_format)
+            reading, detected = plan_reading(source, log_format)
         except UnknownFormatError as exc:
             # One stray file in a glob (an error.log among access logs) should not stop the
             # report on the others; its lines are counted as unparsed and the report says so.
             if len(inputs) == 1:
                 raise
             undetected.append(exc)
-            pieces.append(Piece(source, ordinal, log_format or _ANY, detected=False, undetected=str(exc)))
+            pieces.append(Piece(source, ordinal, Reading(UNDETECTED), detected=False, undetected=str(exc)))
             continue
-        whole = Piece(source, ordinal, fmt, detected)
+        whole = Piece(source, ordinal, reading, detected)
         if source.url is not None or source.compression is not None:
             pieces.append(whole)
             continue
@@ -92,15 +94,6 @@ def plan(
     if undetected and len(undetected) == len(inputs):
         raise undetected[0]
     return pieces
-
-
-def _any_format() -> LogFormat:
-    from logstat.formats import BUILTIN_FORMATS
-
-    return BUILTIN_FORMATS["combined"]
-
-
-_ANY = _any_format()
 
 
 def line_bounds(path: Path, range_bytes: int) -> list[int]:
@@ -184,7 +177,7 @@ def count_piece(piece: Piece, options: CountOptions, *, spool_dir: Path | None =
         return count_undetected(piece.source, piece.undetected, options, ordinal=piece.ordinal)
     data = None if piece.end is None else read_range(piece)
     return count_with(
-        piece.source, piece.log_format, piece.detected, options, ordinal=piece.ordinal, spool_dir=spool_dir, data=data
+        piece.source, piece.reading, piece.detected, options, ordinal=piece.ordinal, spool_dir=spool_dir, data=data
     )
 
 
