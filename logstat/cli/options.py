@@ -192,8 +192,8 @@ ClusterOpt = Annotated[
         metavar="ADDRESS",
         envvar="DASK_SCHEDULER_ADDRESS",
         show_envvar=False,
-        help="Count on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; "
-        "also DASK_SCHEDULER_ADDRESS). Needs pip install 'logstat[cluster]'.",
+        help="Read the logs on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; "
+        "also DASK_SCHEDULER_ADDRESS). Needs pip install 'logstat\\[cluster]'.",  # \[: not rich markup
     ),
 ]
 
