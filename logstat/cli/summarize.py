@@ -14,19 +14,24 @@ from logstat.cli.errors import reporting_errors, stderr_console
 from logstat.cli.options import (
     BomOpt,
     ByOpt,
+    CompareOpt,
     CsvRawOpt,
     DebugOpt,
     FailIfOpt,
     FilesArg,
     FormatOpt,
+    KeepOpt,
     LangOpt,
     LogFormatOpt,
     OutputOpt,
     QuietOpt,
     SinceOpt,
+    SplitOpt,
+    StateOpt,
     TableOpt,
     TopOpt,
     UntilOpt,
+    WaitOpt,
     parse_lang,
 )
 from logstat.cli.output import STDOUT, output_targets, refuse_inputs_as_outputs, write_atomic
@@ -67,6 +72,11 @@ def summarize(
     bom: BomOpt = False,
     csv_raw: CsvRawOpt = False,
     fail_if: FailIfOpt = None,
+    state: StateOpt = None,
+    split: SplitOpt = None,
+    compare: CompareOpt = None,
+    keep: KeepOpt = None,
+    wait: WaitOpt = 600,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -84,6 +94,8 @@ def summarize(
         -o series.csv --table series
       logstat summarize access.log -o report.html -o -   # and stdout
       logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
+      logstat summarize 'access.log*' --state s.db --compare 1d -o m.prom
+      logstat summarize --state s.db --since 24h -o daily.html
 
     \b
     Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage,
@@ -99,29 +111,43 @@ def summarize(
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
         chosen = parse_lang(lang)
         named = bool(files)
-        files = _files_or_stdin(files)
+        if not state:
+            files = _files_or_stdin(files)
+            _no_state_options(split, compare, keep)
         rules = [parse_rule(rule) for rule in fail_if or []]
+        _rules_need_compare(rules, compare)
         fmt = resolve_log_format(log_format) if log_format else None
         targets = output_targets(output or [], output_format)
-        refuse_inputs_as_outputs(files, targets)
+        refuse_inputs_as_outputs(files or [], targets)
         window = build_window(since, until)
-        if "-" in files and stdin_is_terminal():
+        if files and "-" in files and stdin_is_terminal():
             stderr_console().print("logstat: reading log lines from the terminal; end with Ctrl-D (or pipe a log in)")
-        inputs = open_inputs(files, spool_dir=Path(spool))
-        if not named and inputs[0].path.stat().st_size == 0:
-            # Most likely a cron line that lost its FILE: cron's standard input is empty.
-            msg = f"no log file given, and standard input is empty; {NAME_A_FILE}"
-            raise UsageError(msg)
-        with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
-            report = build_report(
-                inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top
-            )
+        metrics = None
+        if state:
+            from logstat.cli.stateful import StateOptions, stateful_report
+
+            options_ = StateOptions(state, split, compare, keep, wait)
+            reports = stateful_report(options_, files, fmt, window, top=top, spool_dir=Path(spool))
+            report, metrics = reports.report, reports.metrics
+        else:
+            assert files is not None
+            inputs = open_inputs(files, spool_dir=Path(spool))
+            if not named and inputs[0].path.stat().st_size == 0:
+                # Most likely a cron line that lost its FILE: cron's standard input is empty.
+                msg = f"no log file given, and standard input is empty; {NAME_A_FILE}"
+                raise UsageError(msg)
+            with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
+                report = build_report(
+                    inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top,
+                    split_by=split,
+                )
         for summary in report.inputs:
             if summary.note:
                 # Also on stderr, so that a cron job's mail shows it.
                 stderr_console().print(f"logstat: warning: {display_name(summary.name)}: {summary.note}")
         options = RenderOptions(
-            lang=chosen, width=terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw
+            lang=chosen, width=terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw,
+            cumulative=metrics is not None,
         )
         if not targets and not quiet:
             targets = [(STDOUT, output_format or OutputFormat.TABLE)]
@@ -130,8 +156,34 @@ def summarize(
                 sys.stdout.write(renderer_for(path_format)(report, dataclasses.replace(options, color=is_terminal())))
                 sys.stdout.flush()
             else:
-                write_atomic(path, renderer_for(path_format)(report, options))
+                shown = metrics if metrics is not None and path_format is OutputFormat.PROMETHEUS else report
+                write_atomic(path, renderer_for(path_format)(shown, options))
         _check_thresholds(rules, report)
+
+
+def _no_state_options(split: str | None, compare: str | None, keep: str | None) -> None:
+    """Refuse the options that need a store, when there is none."""
+    for name, value in (("--compare", compare), ("--keep", keep)):
+        if value is not None:
+            msg = f"{name} needs a store: add --state PATH"
+            raise UsageError(msg)
+    if split == "host":
+        msg = "--split host splits the stores of several hosts: add --state PATH (once per store)"
+        raise UsageError(msg)
+    if split is not None:
+        from logstat.tally.count import SPLITS
+
+        if split not in SPLITS:
+            msg = f"--split must be one of {', '.join(SPLITS)}, not {split!r}"
+            raise UsageError(msg)
+
+
+def _rules_need_compare(rules: list[Rule], compare: str | None) -> None:
+    """A --fail-if rule against the previous period needs --compare."""
+    for rule in rules:
+        if rule.is_ratio and compare is None:
+            msg = f"--fail-if {rule.text!r} compares with the previous period: add --compare PERIOD (and --state)"
+            raise UsageError(msg)
 
 
 def _check_thresholds(rules: list[Rule], report: Report) -> None:

@@ -27,6 +27,7 @@ class OutputFormat(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     HTML = "html"
+    PROMETHEUS = "prometheus"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class RenderOptions:
     csv_raw: bool = False
     """Write CSV cells from log data without the leading ``'`` that keeps a spreadsheet from
     running them as formulas (see ``logstat.render.csv``); for programs, not spreadsheets."""
+    cumulative: bool = False
+    """The report's counts cover a store's whole life (``--state``); Prometheus's help says which."""
 
 
 Renderer = Callable[["Report", RenderOptions], str]
@@ -56,12 +59,13 @@ SUFFIXES: dict[str, OutputFormat] = {
     ".md": OutputFormat.MARKDOWN,
     ".html": OutputFormat.HTML,
     ".htm": OutputFormat.HTML,
+    ".prom": OutputFormat.PROMETHEUS,
 }
 
 
 def renderer_for(fmt: OutputFormat) -> Renderer:
     """The render function of ``fmt``."""
-    from logstat.render import csv, html, json, markdown, table
+    from logstat.render import csv, html, json, markdown, prometheus, table
 
     renderers: dict[OutputFormat, Renderer] = {
         OutputFormat.TABLE: table.render_table,
@@ -69,6 +73,7 @@ def renderer_for(fmt: OutputFormat) -> Renderer:
         OutputFormat.JSON: json.render_json,
         OutputFormat.MARKDOWN: markdown.render_markdown,
         OutputFormat.HTML: html.render_html,
+        OutputFormat.PROMETHEUS: prometheus.render_prometheus,
     }
     return renderers[fmt]
 

@@ -12,6 +12,7 @@ from logstat import __version__
 from logstat.formats import LogFormat
 from logstat.periods import Period
 from logstat.registry import OTHER_CLASS, Explanation, Lang, Registry, class_name, numeric_status
+from logstat.report.compare import Change, Comparison, changes
 from logstat.report.evidence import Percentiles, Ranked, Window
 from logstat.report.series import series_dict
 from logstat.tally.model import UnparsedSample
@@ -148,6 +149,10 @@ class Report:
     """With ``--split``: one report per split key, most requests first."""
     section: str | None = None
     """In a section: its split key (the virtual host, the service, the file)."""
+    notes: tuple[dict[Lang, str], ...] = ()
+    """What the reader should know about the report as a whole (e.g. a window rounded to what a store keeps)."""
+    comparison: Comparison | None = None
+    """With ``--compare``: the previous period's counts, or why there are none."""
 
     def explain(self, row: CodeRow, lang: Lang) -> tuple[str, Explanation, bool]:
         """Reason phrase, explanation and whether the code is registered, in ``lang``."""
@@ -219,6 +224,49 @@ class Report:
                 for s in self.unparsed_samples
             ],
             **({"series": series_dict(self.minutes, by, self.first, self.last)} if by is not None else {}),
+            "notes": [note[lang] for note in self.notes],
+            **({"compare": self._compare_dict(lang)} if self.comparison is not None else {}),
+        }
+
+    def changes(self) -> list[Change]:
+        """With ``--compare`` and history: each class and code in both periods (see :func:`changes`)."""
+        if self.comparison is None:
+            return []
+        return changes(
+            self.comparison,
+            self.totals.parsed,
+            {row.name: row.count for row in self.by_class},
+            {row.raw: row.count for row in self.by_code},
+        )
+
+    def _compare_dict(self, lang: Lang) -> dict[str, Any]:
+        found = self.comparison
+        assert found is not None
+        rows = self.changes()
+
+        def entries(kind: str) -> list[dict[str, Any]]:
+            return [
+                {
+                    kind: row.key,
+                    "count": row.count,
+                    "share": round(row.share, 6),
+                    "previous_count": row.previous_count,
+                    "previous_share": round(row.previous_share, 6),
+                    "share_change": round(row.share_change, 6),
+                    "ratio": None if row.ratio is None else round(row.ratio, 4),
+                }
+                for row in rows
+                if row.kind == kind
+            ]
+
+        return {
+            "period": found.period,
+            "previous": {"since": iso(found.window.since), "until": iso(found.window.until)},
+            "history": found.history,
+            "note": found.note[lang] if found.note else None,
+            "previous_totals": {"parsed": found.parsed} if found.history else None,
+            "by_class": entries("class"),
+            "by_code": entries("code"),
         }
 
     def _code_dict(self, row: CodeRow, lang: Lang) -> dict[str, Any]:
