@@ -27,8 +27,8 @@ class StoreReports:
     """What a ``--state`` run reports: the report, and the counters for ``-o FILE.prom``."""
 
     report: Report
-    metrics: Report
-    """The stores' counters over their whole life (so that Prometheus's ``rate()`` works)."""
+    metrics: Report | None
+    """The stores' counters over their whole life (so that Prometheus's ``rate()`` works), when asked."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,10 @@ def stateful_report(
     spool_dir: Path,
     on_input: Callable[[Input], None] | None = None,
     now: datetime | None = None,
+    metrics: bool = False,
 ) -> StoreReports:
-    """Update the store with FILE's new lines (if any), then build the report and the counters."""
+    """Update the store with FILE's new lines (if any), then build the report (and with ``metrics``
+    the counters over the stores' life)."""
     check(options, files)
     moment = now or datetime.now(UTC)
     result = None
@@ -101,8 +103,10 @@ def stateful_report(
             comparison = _compare(stores, options.compare, current, moment)
         report = build(tally, top=top, now=moment, window=window, notes=notes, comparison=comparison,
                        require_parsed=False)
-        metrics = build(read_lifetime(stores, split_by=options.split), top=0, now=moment, require_parsed=False)
-    return StoreReports(report, metrics)
+        counters = None
+        if metrics:
+            counters = build(read_lifetime(stores, split_by=options.split), top=0, now=moment, require_parsed=False)
+    return StoreReports(report, counters)
 
 
 def _new_lines(result: RunResult, split: str | None) -> Tally:

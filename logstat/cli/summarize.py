@@ -127,7 +127,8 @@ def summarize(
             from logstat.cli.stateful import StateOptions, stateful_report
 
             options_ = StateOptions(state, split, compare, keep, wait)
-            reports = stateful_report(options_, files, fmt, window, top=top, spool_dir=Path(spool))
+            prom = any(target_format is OutputFormat.PROMETHEUS for _, target_format in targets)
+            reports = stateful_report(options_, files, fmt, window, top=top, spool_dir=Path(spool), metrics=prom)
             report, metrics = reports.report, reports.metrics
         else:
             assert files is not None
@@ -147,7 +148,7 @@ def summarize(
                 stderr_console().print(f"logstat: warning: {display_name(summary.name)}: {summary.note}")
         options = RenderOptions(
             lang=chosen, width=terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw,
-            cumulative=metrics is not None,
+            cumulative=bool(state),
         )
         if not targets and not quiet:
             targets = [(STDOUT, output_format or OutputFormat.TABLE)]
@@ -156,7 +157,7 @@ def summarize(
                 sys.stdout.write(renderer_for(path_format)(report, dataclasses.replace(options, color=is_terminal())))
                 sys.stdout.flush()
             else:
-                shown = metrics if metrics is not None and path_format is OutputFormat.PROMETHEUS else report
+                shown = metrics if path_format is OutputFormat.PROMETHEUS and metrics is not None else report
                 write_atomic(path, renderer_for(path_format)(shown, options))
         _check_thresholds(rules, report)
 
@@ -190,10 +191,14 @@ def _check_thresholds(rules: list[Rule], report: Report) -> None:
     """Print every --fail-if rule that holds, with the measured values, and exit with code 3."""
     from logstat.report.thresholds import breached, evaluate
 
-    failed = breached(evaluate(rules, report))
+    verdicts = evaluate(rules, report)
+    err = stderr_console()
+    for verdict in verdicts:
+        if verdict.unchecked is not None:
+            err.print(f"logstat: warning: --fail-if {verdict.describe()}")
+    failed = breached(verdicts)
     if not failed:
         return
-    err = stderr_console()
     for verdict in failed:
         err.print(f"logstat: threshold: {verdict.describe()}")
     raise typer.Exit(int(ExitCode.THRESHOLD))

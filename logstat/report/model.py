@@ -225,6 +225,11 @@ class Report:
             ],
             **({"series": series_dict(self.minutes, by, self.first, self.last)} if by is not None else {}),
             "notes": [note[lang] for note in self.notes],
+            **(
+                {"split_by": self.split_by, "splits": [{"key": s.section, **s.to_dict(lang, by=by)} for s in self.sections]}
+                if self.split_by is not None
+                else {}
+            ),
             **({"compare": self._compare_dict(lang)} if self.comparison is not None else {}),
         }
 

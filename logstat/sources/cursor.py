@@ -315,13 +315,14 @@ def plan(files: Sequence[tuple[str, Path]], cursors: Sequence[Cursor], spool_dir
         pieces = []
         for number, file in enumerate(opened):
             if number in copies:
-                note = f"the same lines as {copies[number]}, which is read instead"
-                pieces.append(Piece(file.name, None, None, 0, 0, "", 0, None, note, copies[number]))
+                copy = f"the same lines as {copies[number]}, which is read instead"
+                pieces.append(Piece(file.name, None, None, 0, 0, "", 0, None, copy, copies[number]))
                 continue
             cursor = claimed.get(number)
             known = (file.name, *file.identity())
-            rewritten = cursor is None and any((c.name, c.device, c.inode) == known for c in unclaimed)
-            pieces.append(_read(file, cursor, spool_dir / f"new-{number}", REWRITTEN if rewritten else None))
+            same = None if cursor else next((c for c in unclaimed if (c.name, c.device, c.inode) == known), None)
+            note = None if same is None else SHRANK if file.stat.st_size < same.offset else REWRITTEN
+            pieces.append(_read(file, cursor, spool_dir / f"new-{number}", note))
         return pieces
     finally:
         for file in opened:
