@@ -3,7 +3,6 @@ second run waits for the first, and gives up with a clear message after ``--wait
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -98,4 +97,4 @@ def test_a_run_waits_for_the_lock_then_gives_up_with_a_clear_message(tmp_path: P
     assert waited >= 1
     assert "another logstat run is updating this store" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    assert os.path.getsize(store) > 0
+    assert store.stat().st_size > 0

@@ -156,7 +156,7 @@ def test_what_needs_a_store_says_so() -> None:
 
 
 def test_bad_store_options_are_usage_errors(logs: tuple[Path, Path], tmp_path: Path) -> None:
-    where, store = logs
+    _, store = logs
     for args, why in [
         (["x.log", "--state", "a.db", "--state", "b.db"], "more than once only to read stores"),
         (["--state", str(store), "--compare", "yesterday"], "--compare takes a length of time"),

@@ -80,7 +80,8 @@ def changes(
     for name in order:
         if name in by_class or name in classes:
             now_count, then_count = by_class.get(name, 0), classes.get(name, 0)
-            rows.append(Change("class", name, now_count, _share(now_count, parsed), then_count, _share(then_count, then)))
+            now_share, then_share = _share(now_count, parsed), _share(then_count, then)
+            rows.append(Change("class", name, now_count, now_share, then_count, then_share))
     codes = dict(comparison.by_code)
     keys = sorted(set(by_code) | set(codes), key=lambda k: (-by_code.get(k, 0), -codes.get(k, 0), k))
     for key in keys:

@@ -364,15 +364,18 @@ def _change_finding(report: Report, row: Change, then_en: str, then_zh: str) -> 
     severity = "warning" if (rose and cls in ("4xx", "5xx")) or (not rose and cls == "2xx") else "info"
     moved = f"{row.previous_share:.1%} → {row.share:.1%}"
     counts = f"{row.previous_count:,} → {row.count:,}"
-    return Finding(
-        "sharp_rise" if rose else "sharp_fall", None if row.kind == "class" else row.key, severity,
-        {"en": f"{row.key} {'rose' if rose else 'fell'} sharply", "zh": f"{row.key} 急剧{'上升' if rose else '下降'}"},
-        {
-            "en": f"{row.key}: {moved} of requests, vs {then_en} ({counts} requests).",
-            "zh": f"{row.key}：占请求的 {moved}，对比{then_zh}（{counts} 个请求）。",
-        },
-        _check(report, row.key) if row.kind == "code" else {"en": ("the codes and evidence below",), "zh": ("下方各状态码及其证据",)},
-    )
+    code = None if row.kind == "class" else row.key
+    detail: dict[Lang, str] = {
+        "en": f"{row.key}: {moved} of requests, vs {then_en} ({counts} requests).",
+        "zh": f"{row.key}：占请求的 {moved}，对比{then_zh}（{counts} 个请求）。",
+    }
+    below: dict[Lang, tuple[str, ...]] = {"en": ("the codes and evidence below",), "zh": ("下方各状态码及其证据",)}
+    check = _check(report, row.key) if code else below
+    if rose:
+        title: dict[Lang, str] = {"en": f"{row.key} rose sharply", "zh": f"{row.key} 急剧上升"}
+        return Finding("sharp_rise", code, severity, title, detail, check)
+    title = {"en": f"{row.key} fell sharply", "zh": f"{row.key} 急剧下降"}
+    return Finding("sharp_fall", code, severity, title, detail, check)
 
 
 RULES: tuple[Callable[[Report], list[Finding]], ...] = (

@@ -226,7 +226,10 @@ class Report:
             **({"series": series_dict(self.minutes, by, self.first, self.last)} if by is not None else {}),
             "notes": [note[lang] for note in self.notes],
             **(
-                {"split_by": self.split_by, "splits": [{"key": s.section, **s.to_dict(lang, by=by)} for s in self.sections]}
+                {
+                    "split_by": self.split_by,
+                    "splits": [{"key": s.section, **s.to_dict(lang, by=by)} for s in self.sections],
+                }
                 if self.split_by is not None
                 else {}
             ),

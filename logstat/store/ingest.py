@@ -104,10 +104,11 @@ def _stored(conn: sqlite3.Connection) -> list[Stored]:
         'SELECT input, fingerprint, fingerprint_bytes, "offset", lines, name, device, inode, size, mtime_ns, '
         "log, log_format, definition, syntax, detected FROM inputs ORDER BY input"
     ):
-        key, fingerprint, size_fp, offset, lines, name, device, inode, size, mtime, log, fmt, definition, syntax, det = row
-        cursor = Cursor(fingerprint, size_fp, offset, lines, name, device, inode, size, mtime, key)
+        fingerprint, size_fp, offset, lines, name, device, inode, size, mtime = row[1:10]
+        cursor = Cursor(fingerprint, size_fp, offset, lines, name, device, inode, size, mtime, row[0])
+        log, fmt, definition, syntax, detected = row[10:]
         known = format_named(fmt, definition, syntax) if fmt is not None else None
-        found.append(Stored(cursor, log, known, bool(det)))
+        found.append(Stored(cursor, log, known, bool(detected)))
     return found
 
 

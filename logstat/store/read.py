@@ -71,7 +71,9 @@ def _bounds(window: TimeWindow) -> tuple[int, int]:
     return since, until
 
 
-def _frame(conn: sqlite3.Connection, query: str, params: tuple[Any, ...], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(
+    conn: sqlite3.Connection, query: str, params: tuple[Any, ...], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
     rows = conn.execute(query, params).fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -166,7 +168,8 @@ def _lines(conn: sqlite3.Connection, counts: pl.DataFrame, per_log: pl.DataFrame
     rows: list[tuple[str, int, str, int]] = []
     for log, everything, within in parsed.iter_rows():
         read_with = formats.get(log, "")
-        rows += [(log, int(LineKind.PARSED), read_with, within), (log, int(LineKind.FILTERED), read_with, everything - within)]
+        rows.append((log, int(LineKind.PARSED), read_with, within))
+        rows.append((log, int(LineKind.FILTERED), read_with, everything - within))
     others = conn.execute(
         "SELECT i.log, l.kind, l.read_with, sum(l.count) FROM lines l JOIN inputs i USING (input) "
         "WHERE l.kind IN ('unparsed', 'blank') GROUP BY i.log, l.kind, l.read_with"

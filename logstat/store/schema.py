@@ -81,7 +81,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         *_V2_TABLES,
         "INSERT INTO totals SELECT split, status, sum(count) FROM counts GROUP BY split, status",
         "INSERT INTO line_totals SELECT kind, sum(count) FROM lines GROUP BY kind",
-        "INSERT INTO latency_totals SELECT split, status, dim, ms, sum(count) FROM latency GROUP BY split, status, dim, ms",
+        "INSERT INTO latency_totals SELECT split, status, dim, ms, sum(count) FROM latency "
+        "GROUP BY split, status, dim, ms",
     ),
 }
 """The statements that take a store from each version to the next (from what it still holds)."""
