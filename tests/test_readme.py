@@ -215,7 +215,7 @@ def dashboard_export(run: Run, out: Path) -> None:
     ok(result)
     assert result.stdout == ""
     rows = csv_rows(out / "hourly.csv")
-    assert list(rows[0]) == ["period_start", "status", "class", "count"]
+    assert list(rows[0]) == ["period_start", "status", "class", "count", "raw_status"]
     hours = {row["period_start"] for row in rows}
     statuses = {row["status"] for row in rows}
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", hour) for hour in hours)

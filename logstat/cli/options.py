@@ -13,6 +13,24 @@ from logstat.registry import LANGS, Lang
 from logstat.render import CsvTable, OutputFormat
 
 
+def parse_split(value: str | None) -> str | None:
+    """``value`` as a ``--split`` key (None: no split).
+
+    Raises
+    ------
+    UsageError
+        When it is not one of :data:`logstat.tally.count.SPLITS`.
+    """
+    splits = ("vhost", "service", "file")  # logstat.tally.count.SPLITS, without importing polars
+    if value is None or value in splits:
+        return value
+    if value == "host":
+        msg = "--split host splits the stores of several hosts: add --state PATH (once per store)"
+        raise UsageError(msg)
+    msg = f"--split must be one of {', '.join(splits)}, not {value!r}"
+    raise UsageError(msg)
+
+
 def parse_lang(value: str) -> Lang:
     """``value`` as a language of the explanations.
 
@@ -171,6 +189,28 @@ QuietOpt = Annotated[
 ]
 
 
+SplitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--split",
+        metavar="KEY",
+        help="Also a section of the report per virtual host (vhost), ingress-nginx service (service) "
+        "or input file (file), most requests first; CSV gets a leading column with the key. "
+        "With --state also per host (host: the store's host).",
+        show_default=False,
+    ),
+]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="FIELD=GLOB",
+        help="Count only requests whose FIELD matches GLOB (* and ?); FIELD!=GLOB for the others; "
+        "repeatable: the same field any of its globs, different fields all. Fields: vhost, service, "
+        "path, client, method, agent, status, class. The rest count as filtered.",
+        show_default=False,
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]
 
 
@@ -182,17 +222,6 @@ StateOpt = Annotated[
         help="An SQLite store of what was read: with FILE, read only the new lines, add them to it and "
         "report on them; with --since/--until, report on that window from the store; without FILE, "
         "read no log. Repeatable without FILE: several hosts' stores in one report.",
-        show_default=False,
-    ),
-]
-
-
-SplitOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--split",
-        metavar="KEY",
-        help="Also a report per vhost, service or file; with --state also per host (the store's host).",
         show_default=False,
     ),
 ]

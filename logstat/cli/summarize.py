@@ -32,7 +32,9 @@ from logstat.cli.options import (
     TopOpt,
     UntilOpt,
     WaitOpt,
+    WhereOpt,
     parse_lang,
+    parse_split,
 )
 from logstat.cli.output import STDOUT, output_targets, refuse_inputs_as_outputs, write_atomic
 from logstat.cli.terminal import is_terminal, progress_display, stdin_is_terminal, terminal_width
@@ -72,8 +74,9 @@ def summarize(
     bom: BomOpt = False,
     csv_raw: CsvRawOpt = False,
     fail_if: FailIfOpt = None,
-    state: StateOpt = None,
     split: SplitOpt = None,
+    where: WhereOpt = None,
+    state: StateOpt = None,
     compare: CompareOpt = None,
     keep: KeepOpt = None,
     wait: WaitOpt = 600,
@@ -94,6 +97,8 @@ def summarize(
         -o series.csv --table series
       logstat summarize access.log -o report.html -o -   # and stdout
       logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
+      logstat summarize other_vhosts_access.log --split vhost
+      logstat summarize access.log --where 'path=/api/*' --where 'status=5*'
       logstat summarize 'access.log*' --state s.db --compare 1d -o m.prom
       logstat summarize --state s.db --since 24h -o daily.html
 
@@ -106,16 +111,18 @@ def summarize(
     from logstat.report import build_report
     from logstat.report.thresholds import parse_rule
     from logstat.sources import open_inputs
+    from logstat.tally.where import parse_condition
     from logstat.timewindow import build_window
 
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
         chosen = parse_lang(lang)
         named = bool(files)
+        rules = [parse_rule(rule) for rule in fail_if or []]
+        _needs_store(state, compare, keep, where, rules)
         if not state:
             files = _files_or_stdin(files)
-            _no_state_options(split, compare, keep)
-        rules = [parse_rule(rule) for rule in fail_if or []]
-        _rules_need_compare(rules, compare)
+        split_by = split if state and split == "host" else parse_split(split)
+        conditions = [parse_condition(text) for text in where or []]
         fmt = resolve_log_format(log_format) if log_format else None
         targets = output_targets(output or [], output_format)
         refuse_inputs_as_outputs(files or [], targets)
@@ -126,9 +133,9 @@ def summarize(
         if state:
             from logstat.cli.stateful import StateOptions, stateful_report
 
-            options_ = StateOptions(state, split, compare, keep, wait)
-            prom = any(target_format is OutputFormat.PROMETHEUS for _, target_format in targets)
-            reports = stateful_report(options_, files, fmt, window, top=top, spool_dir=Path(spool), metrics=prom)
+            stored = StateOptions(state, split_by, compare, keep, wait)
+            prom = any(target is OutputFormat.PROMETHEUS for _, target in targets)
+            reports = stateful_report(stored, files, fmt, window, top=top, spool_dir=Path(spool), metrics=prom)
             report, metrics = reports.report, reports.metrics
         else:
             assert files is not None
@@ -139,8 +146,14 @@ def summarize(
                 raise UsageError(msg)
             with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
                 report = build_report(
-                    inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top,
-                    split_by=split,
+                    inputs,
+                    log_format=fmt,
+                    window=window,
+                    spool_dir=Path(spool),
+                    on_input=on_input,
+                    top=top,
+                    split_by=split_by,
+                    where=conditions,
                 )
         for summary in report.inputs:
             if summary.note:
@@ -162,28 +175,22 @@ def summarize(
         _check_thresholds(rules, report)
 
 
-def _no_state_options(split: str | None, compare: str | None, keep: str | None) -> None:
-    """Refuse the options that need a store, when there is none."""
-    for name, value in (("--compare", compare), ("--keep", keep)):
-        if value is not None:
-            msg = f"{name} needs a store: add --state PATH"
-            raise UsageError(msg)
-    if split == "host":
-        msg = "--split host splits the stores of several hosts: add --state PATH (once per store)"
-        raise UsageError(msg)
-    if split is not None:
-        from logstat.tally.count import SPLITS
-
-        if split not in SPLITS:
-            msg = f"--split must be one of {', '.join(SPLITS)}, not {split!r}"
-            raise UsageError(msg)
-
-
-def _rules_need_compare(rules: list[Rule], compare: str | None) -> None:
-    """A --fail-if rule against the previous period needs --compare."""
+def _needs_store(
+    state: list[Path] | None, compare: str | None, keep: str | None, where: list[str] | None, rules: list[Rule]
+) -> None:
+    """Refuse the options that need a store without one, and --where with one."""
     for rule in rules:
         if rule.is_ratio and compare is None:
             msg = f"--fail-if {rule.text!r} compares with the previous period: add --compare PERIOD (and --state)"
+            raise UsageError(msg)
+    if state and where:
+        msg = "--where cannot be used with --state: the store keeps every request"
+        raise UsageError(msg)
+    if state:
+        return
+    for name, value in (("--compare", compare), ("--keep", keep)):
+        if value is not None:
+            msg = f"{name} needs a store: add --state PATH"
             raise UsageError(msg)
 
 

@@ -32,6 +32,7 @@ from logstat.sources import Input
 from logstat.tally.count import CountOptions, count_inputs
 from logstat.tally.dimensions import ERROR_STATUS, LATENCY_FIELDS, SHOWN_DIMENSIONS, latency_fields
 from logstat.tally.model import Tally, UnparsedSample
+from logstat.tally.where import Condition
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 
@@ -45,6 +46,7 @@ def build_report(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     split_by: str | None = None,
+    where: Sequence[Condition] = (),
 ) -> Report:
     """Read every input and build the report: :func:`count_inputs`, then :func:`build`.
 
@@ -67,15 +69,17 @@ def build_report(
         The report's generation time (tests pass a fixed one).
     split_by
         ``vhost``, ``service`` or ``file``: also a section of the report per value of that key.
+    where
+        ``--where`` conditions: the requests they do not keep are counted as filtered.
 
     Raises
     ------
     NoParsableLinesError
         When the inputs hold non-blank lines but none of them parsed.
     """
-    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by)
+    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by, where=tuple(where))
     tally = count_inputs(inputs, log_format, options, spool_dir=spool_dir, on_input=on_input)
-    return build(tally, top=top, now=now, window=window)
+    return build(tally, top=top, now=now, window=window, where=tuple(c.text for c in where))
 
 
 def build(
@@ -84,6 +88,7 @@ def build(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     window: TimeWindow = OPEN_WINDOW,
+    where: tuple[str, ...] = (),
     notes: tuple[dict[Lang, str], ...] = (),
     comparison: Comparison | None = None,
     require_parsed: bool = True,
@@ -104,7 +109,7 @@ def build(
     def part(piece: Tally, compared: Comparison | None = None) -> Report:
         return _report(piece, top=top, now=generated, window=window, require_parsed=require_parsed, comparison=compared)
 
-    report = replace(part(tally.unsplit(), comparison), notes=notes)
+    report = replace(part(tally.unsplit(), comparison), where=where, notes=notes)
     if tally.split_by is None:
         return report
     sections = tuple(replace(part(tally.only(key)), section=key) for key in tally.splits())

@@ -16,6 +16,7 @@ from logstat.sources import Input, decode_to_file
 from logstat.tally.dimensions import DIMENSIONS, LATENCY_FIELDS, VALUE_LIMIT
 from logstat.tally.group import count_lines, finish_counts, needed_fields, split_counts, unparsed_lines
 from logstat.tally.model import SAMPLE_LIMIT, SAMPLE_TEXT_LIMIT, Tally, UnparsedSample
+from logstat.tally.where import Condition, apply_where, where_fields
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 SPLITS = ("vhost", "service", "file")
@@ -42,6 +43,8 @@ class CountOptions:
     multiples of it since the epoch); then the evidence of a line whose time does not convert
     (an unparsed line) is left out, and a format without a time has a null bucket (all time).
     None (one-shot reports): no bucket, no extra cost."""
+    where: tuple[Condition, ...] = ()
+    """``--where`` conditions: parsed requests they do not keep are counted as filtered."""
 
 
 def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
@@ -129,8 +132,10 @@ def count_undetected(source: Input, why: str, options: CountOptions = CountOptio
 
 def _count(source: Input, fmt: LogFormat, detected: bool, options: CountOptions, ordinal: int) -> Tally:
     field = split_field(fmt, options.split_by)
-    fields = needed_fields(fmt) + ([field] if field and field not in needed_fields(fmt) else [])
+    extra = [*([field] if field else []), *where_fields(fmt, options.where)]
+    fields = list(dict.fromkeys([*needed_fields(fmt), *extra]))
     lines = apply_window(parse_lines(scan_lines(source), fmt, fields), fmt, options.window)
+    lines = apply_where(lines, fmt, options.where)
     split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
     bucket = options.evidence_bucket
     grouped = count_lines(lines, fmt, with_evidence=options.with_evidence, split=split, bucket=bucket)
