@@ -187,3 +187,17 @@ def test_a_relative_window_reads_the_last_hours_of_the_store(tmp_path: Path) -> 
     # the requests of that one minute differ, and the report says so.
     assert 0 <= stored["totals"]["parsed"] - direct["totals"]["parsed"] <= 60
     assert stored["notes"] and stored["totals"]["lines"] == direct["totals"]["lines"]
+
+
+def test_split_by_file_from_a_store_is_per_log(logs: tuple[Path, Path], tmp_path: Path) -> None:
+    where, store = logs
+    stored = as_json("--state", str(store), "--split", "file")
+    assert [(s["key"], s["totals"]["parsed"]) for s in stored["splits"]] == [(str(where / "access.log"), 6000)]
+    files = tmp_path / "logs"
+    shutil.copytree(where, files)  # other inodes, the same content: the store knows the lines
+    copy = files / "state.db"
+    with (files / "access.log").open("a", encoding="utf-8") as out:
+        out.write(next(generate.generate("nginx_timed", 1, seed=3, start=START)) + "\n")
+    new = as_json(str(files / "access.log*"), "--state", str(copy), "--split", "file")
+    assert [(s["key"], s["totals"]["parsed"]) for s in new["splits"]] == [(str(files / "access.log"), 1)]
+    assert new["totals"]["lines"] == 1

@@ -60,7 +60,7 @@ class RunResult:
     """What one run read and wrote."""
 
     tally: Tally
-    """The new lines, split by the store's split key (if any)."""
+    """The new lines, split by the store's split key (if any), or by file when asked."""
     run: int
     host: str
     split_by: str | None
@@ -167,13 +167,18 @@ def update_store(
         split = _store_split(conn, meta, split_by, path)
         stored = _stored(conn)
         pieces = plan(files, [s.cursor for s in stored], spool_dir)
-        options = CountOptions(split_by=split, sample_limit=sample_limit, evidence_bucket=EVIDENCE_BUCKET)
+        # Per file, the new lines' report can be split without the store keeping it (it has `log`).
+        counting = split or ("file" if split_by == "file" else None)
+        options = CountOptions(split_by=counting, sample_limit=sample_limit, evidence_bucket=EVIDENCE_BUCKET)
         by_key = {s.cursor.key: s for s in stored}
         counted = _count(pieces, by_key, log_format, options, spool_dir, on_input)
-        total = Tally.empty(split, sample_limit=sample_limit)
+        total = Tally.empty(counting, sample_limit=sample_limit)
         for one in counted:
             total = total.merge(one.tally)
-        run = record_run(conn, counted, total, started=started, finished=datetime.now(UTC), keep=keep)
+        kept = counted if counting == split else [replace(one, tally=one.tally.unsplit()) for one in counted]
+        finished = datetime.now(UTC)
+        run = record_run(conn, kept, total if counting == split else total.unsplit(), started=started,
+                         finished=finished, keep=keep)
     return RunResult(with_shared_formats(total), run, meta["host"], split, meta)
 
 

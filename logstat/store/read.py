@@ -108,6 +108,8 @@ def window_tally(
     """
     since, until = _bounds(rounded.counts)
     split = _split_column(split_by, host).alias("split")
+    # The store keeps no log per evidence or latency row: split by file, they stay with the whole.
+    drill = _split_column(None if split_by == "file" else split_by, host).alias("split")
     counts = _frame(
         conn,
         "SELECT minute, log, split, status, first_us, last_us, count FROM counts WHERE minute >= ? AND minute < ?",
@@ -151,8 +153,8 @@ def window_tally(
         inputs=inputs,
         lines=lines,
         counts=counts,
-        evidence=_times(evidence, bucket="s").with_columns(split),
-        latency=_times(latency, bucket="s").with_columns(split),
+        evidence=_times(evidence, bucket="s").with_columns(drill),
+        latency=_times(latency, bucket="s").with_columns(drill),
         samples=samples,
     )
     return with_shared_formats(tally)
