@@ -67,7 +67,8 @@ def test_the_new_lines_are_compared_with_the_same_time_yesterday(store: Path) ->
     assert codes["502"]["share_change"] == pytest.approx(0.039)
     assert codes["502"]["ratio"] == pytest.approx(40.0)
     rise = next(f for f in report["findings"] if f["rule"] == "sharp_rise")
-    assert rise["raw"] == "502" and rise["count"] == 40 and rise["detail"].startswith("502: 0.1% → 4.0% of requests, vs the same")
+    assert rise["raw"] == "502" and rise["count"] == 40
+    assert rise["detail"].startswith("502: 0.1% → 4.0% of requests, vs the same")
     assert "yesterday" in rise["detail"]
 
 

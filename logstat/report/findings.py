@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from logstat.registry import Lang, class_name
-from logstat.report.compare import Change
+from logstat.registry import Lang
+from logstat.report.findings_compare import sharp_changes
 from logstat.report.model import Finding, Report
 
 PROBE_PATHS = re.compile(
@@ -360,53 +360,6 @@ def error_share_and_spikes(report: Report) -> list[Finding]:
             )
         )
     return found
-
-
-def sharp_changes(report: Report) -> list[Finding]:
-    """With ``--compare``: codes (or else their class) whose share rose or fell to a third or three times."""
-    found = report.comparison
-    rows = report.changes()
-    if found is None or not rows:
-        return []
-    risen = [row for row in rows if _rose(row)]
-    fallen = [row for row in rows if _fell(row)]
-    picked = []
-    for group in (risen, fallen):
-        codes = [row for row in group if row.kind == "code"]
-        classes = {class_name(row.key) for row in codes}
-        picked += codes + [row for row in group if row.kind == "class" and row.key not in classes]
-    return [_change_finding(report, row, found.describe("en"), found.describe("zh")) for row in picked]
-
-
-def _rose(row: Change) -> bool:
-    return row.count >= 10 and row.share_change >= 0.01 and row.share >= 3 * row.previous_share
-
-
-def _fell(row: Change) -> bool:
-    return row.previous_count >= 10 and row.share_change <= -0.01 and row.share * 3 <= row.previous_share
-
-
-def _change_finding(report: Report, row: Change, then_en: str, then_zh: str) -> Finding:
-    rose = row.share_change > 0
-    cls = class_name(row.key) if row.kind == "code" else row.key
-    # Errors rising, or successes falling, need a look; the opposite is good news.
-    severity = "warning" if (rose and cls in ("4xx", "5xx")) or (not rose and cls == "2xx") else "info"
-    moved = f"{row.previous_share:.1%} → {row.share:.1%}"
-    counts = f"{row.previous_count:,} → {row.count:,}"
-    code = None if row.kind == "class" else row.key
-    detail: dict[Lang, str] = {
-        "en": f"{row.key}: {moved} of requests, vs {then_en} ({counts} requests).",
-        "zh": f"{row.key}：占请求的 {moved}，对比{then_zh}（{counts} 个请求）。",
-    }
-    below: dict[Lang, tuple[str, ...]] = {"en": ("the codes and evidence below",), "zh": ("下方各状态码及其证据",)}
-    check = _check(report, row.key) if code else below
-    if rose:
-        title: dict[Lang, str] = {"en": f"{row.key} rose sharply", "zh": f"{row.key} 急剧上升"}
-        return Finding(
-            "sharp_rise", code, severity, title, detail, check, count=row.count, total=report.totals.parsed
-        )
-    title = {"en": f"{row.key} fell sharply", "zh": f"{row.key} 急剧下降"}
-    return Finding("sharp_fall", code, severity, title, detail, check, count=row.count, total=report.totals.parsed)
 
 
 RULES: tuple[Callable[[Report], list[Finding]], ...] = (
