@@ -24,10 +24,8 @@ def parse_split(value: str | None) -> str | None:
     splits = ("vhost", "service", "file")  # logstat.tally.count.SPLITS, without importing polars
     if value is None or value in splits:
         return value
-    if value == "host":
-        msg = "--split host splits the stores of several hosts: add --state PATH (once per store)"
-        raise UsageError(msg)
-    msg = f"--split must be one of {', '.join(splits)}, not {value!r}"
+    more = "; --split host splits stores: add --state PATH (once per store)" if value == "host" else ""
+    msg = f"--split must be one of {', '.join(splits)}, not {value!r}{more}"
     raise UsageError(msg)
 
 
