@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from logstat.registry import Lang, class_name
+from logstat.registry import Lang
 from logstat.timewindow import TimeWindow
 
 
@@ -25,15 +25,6 @@ class Comparison:
     parsed: int = 0
     by_class: tuple[tuple[str, int], ...] = ()
     by_code: tuple[tuple[str, int], ...] = ()
-
-    def count_of(self, key: str) -> int:
-        """Requests of a class (``5xx``) or a code (``502``) in the previous period."""
-        table = self.by_class if key.endswith("xx") or key == "other" else self.by_code
-        return next((count for name, count in table if name == key), 0)
-
-    def share_of(self, key: str) -> float | None:
-        """That count's share of the previous period's requests (None without any)."""
-        return self.count_of(key) / self.parsed if self.parsed else None
 
     def describe(self, lang: Lang) -> str:
         """``the same 10 minutes yesterday``: what the previous period is, in ``lang``."""
@@ -119,12 +110,3 @@ def _span_text(span: timedelta) -> str:
         return f"{minutes // 60} hours"
     return f"{minutes} minutes" if minutes != 1 else "minute"
 
-
-def is_class(key: str) -> bool:
-    """Whether ``key`` names a status class rather than a code."""
-    return key.endswith("xx") or key == "other"
-
-
-def class_of(key: str) -> str:
-    """The class of a class or code key."""
-    return key if is_class(key) else class_name(key)
