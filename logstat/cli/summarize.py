@@ -15,21 +15,25 @@ from logstat.cli.options import (
     BomOpt,
     ByOpt,
     ClusterOpt,
+    CompareOpt,
     CsvRawOpt,
     DebugOpt,
     FailIfOpt,
     FilesArg,
     FormatOpt,
+    KeepOpt,
     LangOpt,
     LogFormatOpt,
     OutputOpt,
     QuietOpt,
     SinceOpt,
     SplitOpt,
+    StateOpt,
     StorageOpt,
     TableOpt,
     TopOpt,
     UntilOpt,
+    WaitOpt,
     WhereOpt,
     parse_lang,
     parse_split,
@@ -76,6 +80,10 @@ def summarize(
     storage_option: StorageOpt = None,
     split: SplitOpt = None,
     where: WhereOpt = None,
+    state: StateOpt = None,
+    compare: CompareOpt = None,
+    keep: KeepOpt = None,
+    wait: WaitOpt = 600,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -98,6 +106,8 @@ def summarize(
       logstat summarize 's3://logs/*.gz' --cluster tcp://scheduler:8786
       logstat summarize other_vhosts_access.log --split vhost
       logstat summarize access.log --where 'path=/api/*' --where 'status=5*'
+      logstat summarize 'access.log*' --state s.db --compare 1d -o m.prom
+      logstat summarize --state s.db --since 24h -o daily.html
 
     \b
     Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage,
@@ -108,51 +118,67 @@ def summarize(
     from logstat.report import build_report
     from logstat.report.thresholds import parse_rule
     from logstat.sources import open_inputs
-    from logstat.sources.remote import parse_storage_options
+    from logstat.sources.remote import is_url, parse_storage_options
     from logstat.tally.where import parse_condition
     from logstat.timewindow import build_window
 
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
         chosen = parse_lang(lang)
         named = bool(files)
-        files = _files_or_stdin(files)
         rules = [parse_rule(rule) for rule in fail_if or []]
-        split_by = parse_split(split)
+        _needs_store(state, compare, keep, where, rules)
+        if not state:
+            files = _files_or_stdin(files)
+        split_by = split if state and split == "host" else parse_split(split)
         conditions = [parse_condition(text) for text in where or []]
         fmt = resolve_log_format(log_format) if log_format else None
         targets = output_targets(output or [], output_format)
-        refuse_inputs_as_outputs(files, targets)
+        refuse_inputs_as_outputs(files or [], targets)
         window = build_window(since, until)
         storage_options = parse_storage_options(storage_option or [])
         if cluster:
             from logstat.cluster import cluster_counter, require_dask
 
             require_dask()
-        if "-" in files and stdin_is_terminal():
+        if files and "-" in files and stdin_is_terminal():
             stderr_console().print("logstat: reading log lines from the terminal; end with Ctrl-D (or pipe a log in)")
-        inputs = open_inputs(files, spool_dir=Path(spool), storage_options=storage_options)
-        if not named and inputs[0].path.stat().st_size == 0:
-            # Most likely a cron line that lost its FILE: cron's standard input is empty.
-            msg = f"no log file given, and standard input is empty; {NAME_A_FILE}"
+        metrics = None
+        if state and (cluster or any(is_url(name) for name in files or [])):
+            msg = "--state keeps cursors of local files; count object-storage inputs or on --cluster without --state"
             raise UsageError(msg)
-        with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
-            report = build_report(
-                inputs,
-                log_format=fmt,
-                window=window,
-                spool_dir=Path(spool),
-                on_input=on_input,
-                top=top,
-                count=None if not cluster else cluster_counter(cluster, spool_dir=Path(spool)),
-                split_by=split_by,
-                where=conditions,
-            )
+        if state:
+            from logstat.cli.stateful import StateOptions, stateful_report
+
+            stored = StateOptions(state, split_by, compare, keep, wait)
+            prom = any(target is OutputFormat.PROMETHEUS for _, target in targets)
+            reports = stateful_report(stored, files, fmt, window, top=top, spool_dir=Path(spool), metrics=prom)
+            report, metrics = reports.report, reports.metrics
+        else:
+            assert files is not None
+            inputs = open_inputs(files, spool_dir=Path(spool), storage_options=storage_options)
+            if not named and inputs[0].path.stat().st_size == 0:
+                # Most likely a cron line that lost its FILE: cron's standard input is empty.
+                msg = f"no log file given, and standard input is empty; {NAME_A_FILE}"
+                raise UsageError(msg)
+            with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
+                report = build_report(
+                    inputs,
+                    log_format=fmt,
+                    window=window,
+                    spool_dir=Path(spool),
+                    on_input=on_input,
+                    top=top,
+                    split_by=split_by,
+                    where=conditions,
+                    count=None if not cluster else cluster_counter(cluster, spool_dir=Path(spool)),
+                )
         for summary in report.inputs:
             if summary.note:
                 # Also on stderr, so that a cron job's mail shows it.
                 stderr_console().print(f"logstat: warning: {display_name(summary.name)}: {summary.note}")
         options = RenderOptions(
-            lang=chosen, width=terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw
+            lang=chosen, width=terminal_width(), by=by, csv_table=table, bom=bom, csv_raw=csv_raw,
+            cumulative=bool(state),
         )
         if not targets and not quiet:
             targets = [(STDOUT, output_format or OutputFormat.TABLE)]
@@ -161,18 +187,42 @@ def summarize(
                 sys.stdout.write(renderer_for(path_format)(report, dataclasses.replace(options, color=is_terminal())))
                 sys.stdout.flush()
             else:
-                write_atomic(path, renderer_for(path_format)(report, options))
+                shown = metrics if path_format is OutputFormat.PROMETHEUS and metrics is not None else report
+                write_atomic(path, renderer_for(path_format)(shown, options))
         _check_thresholds(rules, report)
+
+
+def _needs_store(
+    state: list[Path] | None, compare: str | None, keep: str | None, where: list[str] | None, rules: list[Rule]
+) -> None:
+    """Refuse the options that need a store without one, and --where with one."""
+    for rule in rules:
+        if rule.is_ratio and compare is None:
+            msg = f"--fail-if {rule.text!r} compares with the previous period: add --compare PERIOD (and --state)"
+            raise UsageError(msg)
+    if state and where:
+        msg = "--where cannot be used with --state: the store keeps every request"
+        raise UsageError(msg)
+    if state:
+        return
+    for name, value in (("--compare", compare), ("--keep", keep)):
+        if value is not None:
+            msg = f"{name} needs a store: add --state PATH"
+            raise UsageError(msg)
 
 
 def _check_thresholds(rules: list[Rule], report: Report) -> None:
     """Print every --fail-if rule that holds, with the measured values, and exit with code 3."""
     from logstat.report.thresholds import breached, evaluate
 
-    failed = breached(evaluate(rules, report))
+    verdicts = evaluate(rules, report)
+    err = stderr_console()
+    for verdict in verdicts:
+        if verdict.unchecked is not None:
+            err.print(f"logstat: warning: --fail-if {verdict.describe()}")
+    failed = breached(verdicts)
     if not failed:
         return
-    err = stderr_console()
     for verdict in failed:
         err.print(f"logstat: threshold: {verdict.describe()}")
     raise typer.Exit(int(ExitCode.THRESHOLD))
