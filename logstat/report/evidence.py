@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,24 +123,41 @@ def top_values(evidence: pl.DataFrame, *, total: dict[str, int], top: int) -> di
 
 def percentiles(values_ms: pl.DataFrame) -> Percentiles | None:
     """Nearest-rank percentiles from a (value in ms as text, count) table."""
+    found = grouped_percentiles(values_ms.with_columns(_group=pl.lit("")), ["_group"])
+    return found.get(("",))
+
+
+def grouped_percentiles(values_ms: pl.DataFrame, keys: Sequence[str]) -> dict[tuple[str, ...], Percentiles]:
+    """Nearest-rank percentiles per group of ``keys`` from a (keys..., value in ms as text, count) table.
+
+    One query for every group: the p-th percentile is the smallest value whose cumulative
+    count reaches ``ceil(p * total)`` (at least 1). Groups without a numeric value are left out.
+    """
+    group = list(keys)
     table = (
-        values_ms.select(pl.col("value").cast(pl.Int64, strict=False).alias("ms"), pl.col("count"))
+        values_ms.select(*group, pl.col("value").cast(pl.Int64, strict=False).alias("ms"), pl.col("count"))
         .drop_nulls()
-        .group_by("ms")
+        .group_by(*group, "ms")
         .agg(pl.col("count").sum())
-        .sort("ms")
+        .sort(*group, "ms")
+        .with_columns(_cum=pl.col("count").cum_sum().over(group), _total=pl.col("count").sum().over(group))
     )
-    total = int(table["count"].sum()) if table.height else 0
-    if total == 0:
-        return None
-    cumulative = table["count"].cum_sum()
 
-    def rank(p: float) -> float:
-        needed = max(1, math.ceil(round(p * total, 6)))
-        position = int((cumulative >= needed).arg_true()[0])
-        return int(table["ms"][position]) / 1000
+    def rank(p: float) -> pl.Expr:
+        # round() first: p * total carries float noise (0.95 * 20 = 19.000000000000004).
+        needed = (pl.col("_total") * p).round(6).ceil().clip(lower_bound=1)
+        return pl.col("ms").filter(pl.col("_cum") >= needed).min()
 
-    return Percentiles(total, rank(0.50), rank(0.95), rank(0.99), int(table["ms"][-1]) / 1000)
+    stats = table.group_by(group).agg(
+        pl.col("count").sum().alias("n"), rank(0.50).alias("p50"), rank(0.95).alias("p95"), rank(0.99).alias("p99"),
+        pl.col("ms").max().alias("max"),
+    )
+    return {
+        tuple(str(k) for k in row[: len(group)]): Percentiles(
+            int(row[-5]), row[-4] / 1000, row[-3] / 1000, row[-2] / 1000, row[-1] / 1000
+        )
+        for row in stats.filter(pl.col("n") > 0).select(*group, "n", "p50", "p95", "p99", "max").iter_rows()
+    }
 
 
 def busiest_window(minutes: pl.DataFrame, raw: str, *, size: int = 5) -> Window | None:
