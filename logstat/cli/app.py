@@ -9,6 +9,7 @@ import typer
 from logstat import __version__
 from logstat.cli.reference import codes, formats
 from logstat.cli.summarize import summarize
+from logstat.cli.top import top
 
 app = typer.Typer(
     name="logstat",
@@ -36,5 +37,6 @@ def _main(
 
 
 app.command()(summarize)
+app.command()(top)
 app.command()(codes)
 app.command()(formats)
