@@ -222,7 +222,7 @@ def test_a_named_pipe_is_followed_as_a_stream(tmp_path: Path) -> None:
 def test_compressed_and_missing_files_are_refused(tmp_path: Path) -> None:
     packed = tmp_path / "access.log.1.gz"
     packed.write_bytes(gzip.compress(b"a\n"))
-    with pytest.raises(InputError, match="compressed.*logstat summarize"):
+    with pytest.raises(InputError, match=r"compressed.*logstat summarize"):
         follow([str(packed)])
     with pytest.raises(InputError, match="no such file"):
         follow([str(tmp_path / "missing.log")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections import Counter
 from datetime import timedelta
@@ -103,7 +104,7 @@ def test_every_window_holds_exactly_the_intervals_it_covers(sizes: list[int], wi
                     assert prev_intervals <= length and prev_intervals <= end
                     if end >= length:
                         assert prev_intervals >= length - size_of_pane + 1
-                    earlier = [s for lines_ in intervals[end - prev_intervals : end] for _, s in lines_ if s is not None]
+                    earlier = [s for part in intervals[end - prev_intervals : end] for _, s in part if s is not None]
                     assert _statuses(prev) == dict(Counter(earlier))
             kept = sum(len(level.panes) for level in ring.levels)
             assert kept <= sum(level.keep for level in ring.levels)
@@ -133,7 +134,7 @@ def test_memory_stays_flat_over_a_long_run() -> None:
 def test_pane_sizes_divide_each_other() -> None:
     assert pane_sizes([60, 300, 900, 3600]) == (1, 5, 15, 60)
     sizes = pane_sizes([60, 300, 600, 900, 3600])
-    assert all(b % a == 0 for a, b in zip(sizes, sizes[1:], strict=False))
+    assert all(b % a == 0 for a, b in itertools.pairwise(sizes))
 
 
 def test_merge_all_of_empty_tallies_is_empty() -> None:

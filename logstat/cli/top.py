@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from logstat.cli.errors import reporting_errors
 from logstat.cli.options import DebugOpt, LangOpt, LogFormatOpt, parse_lang
 from logstat.cli.terminal import stdin_is_terminal
-from logstat.errors import UsageError
+from logstat.errors import ExitCode, UsageError
 
 _WINDOW = re.compile(r"^([0-9]+)([smh])$")
 
@@ -132,8 +133,23 @@ def top(
             if plain:
                 code = run_plain(session)
             else:
-                console = Console(markup=False, highlight=False, emoji=False)
-                code = run_screen(session, console)
+                try:
+                    code = run_screen(session, Console(markup=False, highlight=False, emoji=False))
+                except KeyboardInterrupt:
+                    code = ExitCode.INTERRUPTED
         finally:
             follower.close()
+    if plain:
         raise typer.Exit(int(code))
+    _leave_now(code)
+
+
+def _leave_now(code: int) -> NoReturn:
+    """End the process at once, the terminal restored and the spool removed.
+
+    Tearing down an interpreter that has loaded polars takes about a second on a busy
+    machine, and ``q`` should feel instant; nothing is left to flush or close but stdout.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -52,27 +52,32 @@ class IntervalCounter:
         spool.write_bytes(chunk.data)
         source = Input(chunk.name, spool)
         reading = self.readings.setdefault(chunk.name, Reading())
-        if reading.log_format is None:
-            self._find_format(reading, source)
+        if reading.log_format is None and chunk.data.strip():
+            self._find_format(reading, chunk.name, source)
         if reading.log_format is None:
             why = reading.problem or "no known log format matches these lines"
             return count_undetected(source, why, self.options, ordinal=chunk.ordinal).shifted(chunk.lines_before)
         return count_input(source, reading.log_format, self.options, ordinal=chunk.ordinal).shifted(chunk.lines_before)
 
-    def _find_format(self, reading: Reading, source: Input) -> None:
+    def __post_init__(self) -> None:
+        for name in list(self.tail_samples):
+            self._find_format(self.readings.setdefault(name, Reading()), name, None)
+
+    def _find_format(self, reading: Reading, name: str, source: Input | None) -> None:
         """Detect from the lines before the start point first, then from the new lines; keep trying."""
         candidates = []
-        tail = self.tail_samples.pop(source.name, b"")
-        if tail:
+        tail = self.tail_samples.pop(name, b"")
+        if tail.strip():
             sample = self.spool_dir / "sample"
             sample.write_bytes(tail)
-            candidates.append(Input(source.name, sample))
-        candidates.append(source)
+            candidates.append(Input(name, sample))
+        if source is not None:
+            candidates.append(source)
         for candidate in candidates:
             try:
                 reading.log_format, reading.detected = choose_format(candidate, self.given)
             except UnknownFormatError as exc:
-                reading.problem = str(exc).removeprefix(f"{source.name}: ")
+                reading.problem = str(exc).removeprefix(f"{name}: ")
                 continue
             reading.problem = None
             return

@@ -77,8 +77,10 @@ class Session:
         seconds = self.windows[self.current][1]
         return None if seconds is None else max(1, round(seconds / self.interval))
 
-    def tick(self, deadline: float) -> Tally:
-        """Read and count one interval; a backlog is read on until ``deadline`` (monotonic)."""
+    def tick(self, deadline: float, intervals: int = 1) -> Tally:
+        """Read and count what arrived in the last ``intervals`` intervals (more than one when
+        drawing fell behind: the lines count in the first, and the windows still span the
+        time that passed); a backlog is read on until ``deadline`` (monotonic)."""
         tallies: list[Tally] = []
         while True:
             chunks, events = self.follower.poll()
@@ -90,6 +92,8 @@ class Session:
         tally = merge_all(tallies, self.ring.split_by)
         self.last = class_counts(tally)
         self.ring = advance(self.ring, tally, self.last)
+        for _ in range(intervals - 1):
+            self.ring = advance(self.ring, Tally.empty(self.ring.split_by), NO_REQUESTS)
         return tally
 
     def press(self, key: str) -> bool:
@@ -191,6 +195,14 @@ def _wake_on_resize() -> Iterator[int]:
         os.close(write_end)
 
 
+def _count_due(session: Session, deadline: float) -> tuple[float, Tally]:
+    """Count the interval that ended at ``deadline`` (with any others that passed meanwhile);
+    the next deadline, and the tally counted."""
+    passed = 1 + int(max(0.0, time.monotonic() - deadline) // session.interval)
+    tally = session.tick(deadline + session.interval, passed)
+    return deadline + passed * session.interval, tally
+
+
 def run_screen(session: Session, console: Console) -> ExitCode:
     """Run the full-screen view until ``q`` (Ctrl-C raises KeyboardInterrupt, after the
     terminal is restored)."""
@@ -217,8 +229,7 @@ def run_screen(session: Session, console: Console) -> ExitCode:
                         return ExitCode.OK
                     redraw = True
             if time.monotonic() >= deadline:
-                session.tick(deadline + session.interval)
-                deadline = max(deadline + session.interval, time.monotonic())
+                deadline, _ = _count_due(session, deadline)
                 redraw = redraw or not session.paused
             if redraw:
                 draw()
@@ -229,8 +240,7 @@ def run_plain(session: Session, out: TextIO = sys.stdout) -> ExitCode:
     deadline = time.monotonic() + session.interval
     while True:
         time.sleep(max(0.0, deadline - time.monotonic()))
-        tally = session.tick(deadline + session.interval)
-        deadline = max(deadline + session.interval, time.monotonic())
+        deadline, tally = _count_due(session, deadline)
         statuses = [(str(s), int(n)) for s, n in tally.by_status().select("status", "count").iter_rows()]
         out.write(plain_line(session.wall(), session.last, tally.totals()["unparsed"], top_error(statuses)) + "\n")
         out.flush()

@@ -42,7 +42,7 @@ KEYS: dict[Lang, tuple[tuple[str, str], ...]] = {
 
 LABELS: dict[str, dict[Lang, str]] = {
     "title": {"en": "logstat top", "zh": "logstat top"},
-    "window": {"en": "window {name} ({seconds:,.0f} s)", "zh": "时间窗口 {name}（{seconds:,.0f} 秒）"},
+    "window": {"en": "window {name} ({seconds} s)", "zh": "时间窗口 {name}（{seconds} 秒）"},
     "since": {"en": "since start", "zh": "自启动以来"},
     "paused": {"en": "PAUSED (reading goes on; p resumes)", "zh": "已暂停（仍在读取；按 p 继续）"},
     "rates": {"en": "Requests/s", "zh": "每秒请求"},
@@ -131,7 +131,9 @@ def render(screen: Screen) -> RenderableType:
     """The whole screen, one item per line, cut to ``screen.height`` lines."""
     lang = screen.lang
     name = screen.window_name or label("since", lang)
-    head = f"{label('title', lang)} · {label('window', lang, name=name, seconds=_seconds(screen))} · "
+    seconds = screen.view.intervals * screen.interval
+    shown = f"{seconds:,.0f}" if seconds == int(seconds) else f"{seconds:,.1f}"
+    head = f"{label('title', lang)} · {label('window', lang, name=name, seconds=shown)} · "
     head += f"{screen.now:%Y-%m-%d %H:%M:%S} UTC"
     parts: list[RenderableType] = [_line(head, "bold")]
     if screen.paused:
