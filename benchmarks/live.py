@@ -1,0 +1,216 @@
+"""Measure ``logstat top`` against a writer process appending to a log at a steady rate.
+
+Usage::
+
+    python benchmarks/live.py                         # 1,000 and 20,000 lines/s, 30 s each, screen and --plain
+    python benchmarks/live.py --rates 5000 --seconds 60 --modes screen
+
+For each rate and mode, a log is started, ``logstat top`` follows it (the screen in a
+pseudo-terminal, 120x50, or ``--plain`` into a pipe), and a second process appends
+generated ``nginx_timed`` lines (with latencies, so the drill-down and percentiles have work)
+in batches every 20 ms. logstat's CPU time is read from ``/proc/PID/stat`` (all its threads)
+over the writing, after a warm-up; its peak memory from ``/proc/PID/status`` (VmHWM).
+After the writer stops, logstat gets a few seconds to catch up, and the lines it counted are
+compared with the lines written: from the ``--plain`` lines, or from the screen (drawn by the
+``pyte`` terminal emulator, from the test extra) with ``--window all``.
+
+No timing is asserted anywhere; the machine is shared and noisy, so read the figures as
+"of this run".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pty
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+TICKS = os.sysconf("SC_CLK_TCK")
+WARM_UP = 5.0
+CATCH_UP = 6.0
+
+
+@dataclass(frozen=True)
+class Result:
+    """One run: what was written, what logstat counted, and what that cost."""
+
+    mode: str
+    rate: int
+    written: int
+    write_seconds: float
+    counted: int
+    seconds: float
+    cpu_share: float
+    peak_mb: float
+    refreshes: float
+    """Screens drawn (or ``--plain`` lines printed) per second while the writer wrote."""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def peak_mb(pid: int) -> float:
+    """Peak resident memory of process ``pid`` (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def write(path: Path, rate: int, seconds: float) -> None:
+    """The writer process: append ``rate`` lines per second to ``path`` for ``seconds``; print the count."""
+    from generate import generate
+
+    lines = generate("nginx_timed", 20_000, seed=7, start=datetime.now(UTC), days=0.01)
+    pool = [f"{line}\n".encode() for line in lines]
+    written = 0
+    start = time.monotonic()
+    with path.open("ab", buffering=0) as out:
+        while (elapsed := time.monotonic() - start) < seconds:
+            due = int(elapsed * rate) - written
+            if due > 0:
+                out.write(b"".join(pool[(written + i) % len(pool)] for i in range(due)))
+                written += due
+            time.sleep(0.02)
+    print(written, time.monotonic() - start)
+
+
+class Screen:
+    """logstat top in a pseudo-terminal; its output drawn by pyte in a thread."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(120, 50)
+        self.stream = pyte.ByteStream(self.screen)
+        self.lock = threading.Lock()
+        self.frames = 0
+        master, slave = pty.openpty()
+        os.set_inheritable(slave, True)
+        self.proc = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            preexec_fn=lambda: _take_terminal(slave),  # the pty must be its controlling terminal, for the keys
+        )
+        os.close(slave)
+        self.master = master
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self.lock:
+                self.frames += data.count("logstat top ·".encode())
+                self.stream.feed(data)
+
+    def text(self) -> str:
+        with self.lock:
+            return "\n".join(self.screen.display)
+
+
+def _take_terminal(fd: int) -> None:
+    import fcntl
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+
+
+def run(mode: str, rate: int, seconds: float) -> Result:
+    """Follow a log that a writer process appends to at ``rate`` lines/s; measure logstat."""
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("COLUMNS", None)
+    with tempfile.TemporaryDirectory() as scratch:
+        log = Path(scratch) / "access.log"
+        from generate import generate
+
+        log.write_text("".join(f"{line}\n" for line in generate("nginx_timed", 1000, seed=3, start=datetime.now(UTC))))
+        command = [sys.executable, "-m", "logstat", "top", str(log)]
+        screen = None
+        plain = None
+        if mode == "screen":
+            screen = Screen(command, env)
+            proc = screen.proc
+            while "logstat top ·" not in screen.text():
+                time.sleep(0.1)
+        else:
+            plain = subprocess.Popen([*command, "--plain"], stdout=subprocess.PIPE, text=True, env=env)
+            proc = plain
+            assert plain.stdout is not None
+            plain.stdout.readline()
+        writer = subprocess.Popen(
+            [sys.executable, __file__, "--write", str(log), str(rate), str(seconds + WARM_UP)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        time.sleep(WARM_UP)
+        cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+        frames0 = screen.frames if screen is not None else 0
+        out, _ = writer.communicate()
+        cpu1, wall1 = cpu_seconds(proc.pid), time.monotonic()
+        frames = (screen.frames if screen is not None else 0) - frames0
+        written, write_seconds = int(out.split()[0]), float(out.split()[1])
+        time.sleep(CATCH_UP)
+        peak = peak_mb(proc.pid)
+        counted = _counted_screen(screen) if screen is not None else -1
+        proc.terminate()
+        if plain is not None:
+            rest, _ = plain.communicate()
+            counted = sum(int(m.group(1)) for m in re.finditer(r" requests=(\d+) ", rest))
+            frames = round((wall1 - wall0) / (WARM_UP + seconds + CATCH_UP) * len(rest.splitlines()))
+        proc.wait()
+    elapsed = wall1 - wall0
+    return Result(
+        mode, rate, written, write_seconds, counted, elapsed, (cpu1 - cpu0) / elapsed, peak, frames / elapsed
+    )
+
+
+def _counted_screen(screen: Screen) -> int:
+    match = re.search(r"Lines in the window: ([0-9,]+) parsed", screen.text())
+    return int(match.group(1).replace(",", "")) if match else -1
+
+
+def main() -> None:
+    """Run the measurements and print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", default="1000,20000", help="lines per second, comma-separated")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long the writer writes (after the warm-up)")
+    parser.add_argument("--modes", default="screen,plain")
+    parser.add_argument("--write", nargs=3, metavar=("PATH", "RATE", "SECONDS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.write:
+        write(Path(args.write[0]), int(args.write[1]), float(args.write[2]))
+        return
+    results = []
+    for rate in (int(r) for r in args.rates.split(",")):
+        for mode in args.modes.split(","):
+            result = run(mode, rate, args.seconds)
+            print(f"  {mode} at {rate:,}/s: {result.cpu_share:.1%} of a core, {result.counted:,} of "
+                  f"{result.written:,} lines", file=sys.stderr, flush=True)
+            results.append(result)
+    print(f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end\n")
+    print("| mode | lines/s written | lines written | lines counted | CPU (of one core) | refreshes/s | peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r.mode} | {r.written / r.write_seconds:,.0f} | {r.written:,} | {r.counted:,} | "
+              f"{r.cpu_share:.1%} | {r.refreshes:.2f} | {r.peak_mb:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
