@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from logstat.formats import BUILTIN_FORMATS
 from logstat.live.window import (
     NO_REQUESTS,
+    WindowCache,
     advance,
     level_of,
     merge_all,
@@ -72,6 +73,7 @@ def _statuses(tally: Tally) -> dict[str, int]:
 )
 def test_every_window_holds_exactly_the_intervals_it_covers(sizes: list[int], windows: list[int], panes: int) -> None:
     ring = new_ring(windows, panes=panes)
+    cache = WindowCache()
     intervals: list[list[tuple[str, str | None]]] = []
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
@@ -86,6 +88,12 @@ def test_every_window_holds_exactly_the_intervals_it_covers(sizes: list[int], wi
             t = len(intervals)
             for length in [*ring.windows, None]:
                 view = window(ring, length)
+                if length == ring.windows[0]:
+                    kept = cache.window(ring, length)  # reused from interval to interval
+                    assert kept.tally.equals(view.tally) and kept.points == view.points
+                    kept_before, kept_intervals = cache.previous(ring, length)
+                    before_now, intervals_now = previous(ring, length)
+                    assert kept_intervals == intervals_now and kept_before.equals(before_now)
                 if length is None:
                     assert view.intervals == t
                 else:

@@ -23,7 +23,15 @@ from logstat.errors import ExitCode, NoParsableLinesError
 from logstat.live.intervals import IntervalCounter, class_counts
 from logstat.live.keys import Keyboard
 from logstat.live.view import SORTS, Screen, label, plain_line, render, top_error
-from logstat.live.window import NO_REQUESTS, ClassCounts, Ring, advance, merge_all, new_ring, previous, window
+from logstat.live.window import (
+    NO_REQUESTS,
+    ClassCounts,
+    Ring,
+    WindowCache,
+    advance,
+    merge_all,
+    new_ring,
+)
 from logstat.registry import Lang
 from logstat.report import build
 from logstat.sources.follow import Event, Follower
@@ -65,6 +73,7 @@ class Session:
     events: deque[tuple[Event, datetime]] = field(default_factory=lambda: deque(maxlen=3))
     frozen: Screen | None = None
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    windows_read: WindowCache = field(default_factory=WindowCache)
 
     def __post_init__(self) -> None:
         self.ring = self._empty_ring()
@@ -125,7 +134,7 @@ class Session:
         if self.paused and self.frozen is not None:
             return dataclasses.replace(self.frozen, width=width, height=height, show_keys=self.show_keys)
         length = self._length()
-        view = window(self.ring, length)
+        view = self.windows_read.window(self.ring, length)
         notes = self._notes()
         report = None
         if view.tally.totals()["lines"]:
@@ -135,7 +144,7 @@ class Session:
                 notes.append(visible(str(exc)))
         rates = None
         if length is not None:
-            before, intervals = previous(self.ring, length)
+            before, intervals = self.windows_read.previous(self.ring, length)
             if intervals:
                 seconds = intervals * self.interval
                 counts = before.by_status().select("status", "count").iter_rows()

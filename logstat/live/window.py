@@ -207,30 +207,74 @@ def _recent(ring: Ring, below: int) -> list[Pane]:
 
 def window(ring: Ring, length: int | None) -> View:
     """The window of the last ``length`` intervals (to within one pane), or since the start (``None``)."""
-    if length is None:
-        recent = _recent(ring, len(ring.levels) - 1)
-        merged = _merged([*([] if ring.settled is None else [ring.settled]), *recent], ring.split_by)
-        points = [*ring.history, *([_sum_points([(p.classes, p.intervals) for p in recent])] if recent else [])]
-        return View(merged.tally, merged.intervals, tuple(c for c, _ in points), tuple(n for _, n in points))
-    index = level_of(ring, length)
-    recent = _recent(ring, index)
-    low = sum(p.intervals for p in recent)
-    level = ring.levels[index]
-    count = min(max(0, length - low) // level.size, len(level.panes))
-    chosen = [*(level.panes[-count:] if count else []), *recent]
-    merged = _merged(chosen, ring.split_by)
-    return View(merged.tally, merged.intervals, tuple(p.classes for p in chosen), tuple(p.intervals for p in chosen))
+    return WindowCache().window(ring, length)
+
+
+def _same(a: Sequence[Pane], b: Sequence[Pane]) -> bool:
+    """Whether two runs of panes are the very same panes (panes never change once made)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def _points(panes: Sequence[Pane]) -> tuple[tuple[ClassCounts, ...], tuple[int, ...]]:
+    return tuple(p.classes for p in panes), tuple(p.intervals for p in panes)
+
+
+@dataclass
+class WindowCache:
+    """Reads windows like :func:`window`, keeping the merge of a window's older panes, which
+    changes only when a pane of its level completes; each interval then merges that and the
+    few newest panes."""
+
+    _key: tuple[Pane, ...] = ()
+    _merged: Pane | None = None
+    _previous_key: tuple[Pane, ...] = ()
+    _previous: tuple[Tally, int] = (Tally.empty(), 0)
+
+    def window(self, ring: Ring, length: int | None) -> View:
+        """The same view as :func:`window` ``(ring, length)``."""
+        if length is None:
+            older = [] if ring.settled is None else [ring.settled]
+            recent = _recent(ring, len(ring.levels) - 1)
+            merged = self._merge(older, recent, ring.split_by)
+            points = [*ring.history, *([_sum_points([(p.classes, p.intervals) for p in recent])] if recent else [])]
+            return View(merged.tally, merged.intervals, tuple(c for c, _ in points), tuple(n for _, n in points))
+        index = level_of(ring, length)
+        recent = _recent(ring, index)
+        low = sum(p.intervals for p in recent)
+        level = ring.levels[index]
+        count = min(max(0, length - low) // level.size, len(level.panes))
+        older = list(level.panes[-count:]) if count else []
+        merged = self._merge(older, recent, ring.split_by)
+        chosen = (*older, *recent)
+        return View(merged.tally, merged.intervals, *_points(chosen))
+
+    def previous(self, ring: Ring, length: int) -> tuple[Tally, int]:
+        """The same as :func:`previous` ``(ring, length)``; it changes only when a pane completes."""
+        chosen = _previous_panes(ring, length)
+        if not _same(chosen, self._previous_key):
+            self._previous_key, self._previous = chosen, previous(ring, length)
+        return self._previous
+
+    def _merge(self, older: list[Pane], recent: list[Pane], split_by: str | None) -> Pane:
+        key = tuple(older)
+        if self._merged is None or not _same(key, self._key):
+            self._key, self._merged = key, _merged(older, split_by)
+        return _merged([self._merged, *recent], split_by)
 
 
 def previous(ring: Ring, length: int) -> tuple[Tally, int]:
     """The counts (``counts`` table only) of the window before :func:`window` ``(ring, length)``,
     and the intervals it covers (0 before the ring holds that much)."""
+    chosen = _previous_panes(ring, length)
+    tally = merge_all([p.tally for p in chosen], ring.split_by, tables=("counts",))
+    return tally, sum(p.intervals for p in chosen)
+
+
+def _previous_panes(ring: Ring, length: int) -> tuple[Pane, ...]:
     index = level_of(ring, length)
     low = sum(p.intervals for p in _recent(ring, index))
     level = ring.levels[index]
     current = min(max(0, length - low) // level.size, len(level.panes))
     wanted = max(1, length // level.size)
     end = len(level.panes) - current
-    chosen = level.panes[max(0, end - wanted) : end]
-    tally = merge_all([p.tally for p in chosen], ring.split_by, tables=("counts",))
-    return tally, sum(p.intervals for p in chosen)
+    return level.panes[max(0, end - wanted) : end]

@@ -14,7 +14,7 @@ from logstat.errors import NoParsableLinesError
 from logstat.formats import LogFormat
 from logstat.formats.builtins import format_named
 from logstat.registry import load_registry
-from logstat.report.evidence import Percentiles, busiest_window, expand_evidence, grouped_percentiles, top_values
+from logstat.report.evidence import Percentiles, busiest_windows, expand_evidence, grouped_percentiles, top_values
 from logstat.report.findings import find
 from logstat.report.model import (
     CLASS_ORDER,
@@ -142,6 +142,7 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
         total={row.raw: row.count for row in error_codes},
         top=top,
     )
+    busiest = busiest_windows(minutes, [row.raw for row in error_codes])
     report = Report(
         generated_at=now,
         inputs=summaries,
@@ -157,7 +158,7 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
         evidence={
             row.raw: CodeEvidence(
                 {dim: ranked.get((row.raw, dim), []) for dim in SHOWN_DIMENSIONS},
-                busiest_window(minutes, row.raw),
+                busiest.get(row.raw),
             )
             for row in error_codes
         },
