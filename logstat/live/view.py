@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from logstat.live.window import ClassCounts, View
@@ -42,6 +42,7 @@ KEYS: dict[Lang, tuple[tuple[str, str], ...]] = {
 
 LABELS: dict[str, dict[Lang, str]] = {
     "title": {"en": "logstat top", "zh": "logstat top"},
+    "colon": {"en": ": ", "zh": "："},
     "window": {"en": "window {name} ({seconds} s)", "zh": "时间窗口 {name}（{seconds} 秒）"},
     "since": {"en": "since start", "zh": "自启动以来"},
     "paused": {"en": "PAUSED (reading goes on; p resumes)", "zh": "已暂停（仍在读取；按 p 继续）"},
@@ -143,7 +144,7 @@ def render(screen: Screen) -> RenderableType:
     if screen.show_keys:
         parts += [_line(f"{key:<8} {what}") for key, what in KEYS[lang]]
         return Group(*parts)
-    parts.append(_rates(screen))
+    parts += _rates(screen)
     report = screen.report
     if report is None or not report.by_code:
         parts.append(_line(label("no_requests", lang)))
@@ -153,40 +154,59 @@ def render(screen: Screen) -> RenderableType:
         if report.unparsed_samples:
             parts.append(_line(label("example", lang, text=report.unparsed_samples[0].text), "dim"))
         tail = [*_errors(report, lang), *_latency(report, lang), *_findings(report, lang)]
-        room = screen.height - len(parts) - len(tail) - 4 - sum(1 for _ in CLASS_ORDER)
-        parts.append(_codes(screen, report, max(3, room)))
+        room = screen.height - len(parts) - len(tail) - 3  # the codes' two heading lines, the keys line
+        parts += _codes(screen, report, max(3, room))
         parts += tail
     parts.append(_line(label("keys", lang), "dim"))
     return Group(*parts)
 
 
-def _rates(screen: Screen) -> Table:
+Cell = tuple[str, str]
+"""A cell's text and style."""
+
+
+def columns(rows: list[list[Cell]], right: set[int], width: int) -> list[Text]:
+    """Rows of cells as aligned lines: each column as wide as its widest cell, ``right`` ones
+    aligned right, the last one cut at ``width``. Plain lines of text draw much faster than
+    rich tables, and the screen is drawn every second."""
+    widths = [max(cell_len(row[i][0]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))]
+    lines = []
+    for row in rows:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for i, (text, style) in enumerate(row):
+            pad = " " * (widths[i] - cell_len(text)) if i < len(row) - 1 or i in right else ""
+            cell = pad + text if i in right else text + pad
+            line.append(cell, style=style)
+            if i < len(row) - 1:
+                line.append("  ")
+        line.truncate(width, overflow="ellipsis")
+        lines.append(line)
+    return lines
+
+
+def _rates(screen: Screen) -> list[Text]:
     lang = screen.lang
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 1))
-    table.add_column(label("rates", lang), no_wrap=True)
-    table.add_column(label("now", lang), justify="right", no_wrap=True)
-    table.add_column(label("avg", lang), justify="right", no_wrap=True)
-    table.add_column(label("trend", lang), no_wrap=True, overflow="crop")
     seconds = _seconds(screen)
     points = screen.view.points
     spans = screen.view.point_intervals
-    width = max(10, screen.width - 32)
     totals = [sum(p[i] for p in points) for i in range(len(CLASS_ORDER))]
-    rows = [(label("all", lang), sum(screen.last), sum(totals), [sum(p) for p in points], "bold")]
-    rows += [
+    series = [(label("all", lang), sum(screen.last), sum(totals), [sum(p) for p in points], "bold")]
+    series += [
         (cls, screen.last[i], totals[i], [p[i] for p in points], CLASS_STYLES.get(cls, ""))
         for i, cls in enumerate(CLASS_ORDER)
         if totals[i] or screen.last[i]
     ]
-    for name, last, total, series, style in rows:
-        rates = [round(1000 * count / span) for count, span in zip(series, spans, strict=True)]
-        table.add_row(
-            Text(name, style=style),
-            Text(_rate(last / screen.interval)),
-            Text(_rate(total / seconds)),
-            Text(sparkline(rates, width), style=style),
-        )
-    return table
+    header = [(label(key, lang), "bold") for key in ("rates", "now", "avg", "trend")]
+    rows = [
+        [(name, style), (_rate(last / screen.interval), ""), (_rate(total / seconds), ""), ("", style)]
+        for name, last, total, _, style in series
+    ]
+    lines = columns([header, *rows], {1, 2}, screen.width)
+    room = max(10, screen.width - lines[0].cell_len + cell_len(header[-1][0]))
+    for line, (_, _, _, counts, style) in zip(lines[1:], series, strict=True):
+        rates = [round(1000 * count / span) for count, span in zip(counts, spans, strict=True)]
+        line.append(sparkline(rates, room), style=style)
+    return lines
 
 
 def _rate(value: float) -> str:
@@ -202,45 +222,39 @@ def change(now: float, before: float | None) -> str:
     return f"{now / before - 1:+.0%}"
 
 
-def _codes(screen: Screen, report: Report, rows: int) -> Table:
+def _codes(screen: Screen, report: Report, rows: int) -> list[Text]:
     lang = screen.lang
     seconds = _seconds(screen)
     previous = screen.previous
-    table = Table(
-        box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 1),
-        title=label("sorted", lang, sort=label(f"{screen.sort}_sort", lang)), title_justify="right",
-        title_style="dim", expand=True,
-    )
-    table.add_column(label("code", lang), no_wrap=True)
-    table.add_column(label("count", lang), justify="right", no_wrap=True)
-    table.add_column(label("share", lang), justify="right", no_wrap=True)
-    table.add_column(label("rate", lang), justify="right", no_wrap=True)
-    table.add_column(label("change", lang), justify="right", no_wrap=True)
-    table.add_column(label("meaning", lang), no_wrap=True, overflow="ellipsis", ratio=1)
-    codes = list(report.by_code)
-    before = (lambda raw: None) if previous is None else (lambda raw: previous.get(raw, 0.0))
+
+    def before(raw: str) -> float | None:
+        return None if previous is None else previous.get(raw, 0.0)
 
     def growth(raw: str, count: int) -> float:
         old = before(raw)
         return float("inf") if not old else count / seconds / old
 
+    codes = list(report.by_code)
     if screen.sort == "code":
         codes.sort(key=lambda row: row.raw)
     elif screen.sort == "change":
         codes.sort(key=lambda row: (-growth(row.raw, row.count), -row.count, row.raw))
+    header = [(label(key, lang), "bold") for key in ("code", "count", "share", "rate", "change", "meaning")]
+    table = [header]
     for row in codes[:rows]:
         reason, text, _ = report.explain(row, lang)
         rate = row.count / seconds
         shown = change(rate, before(row.raw))
-        table.add_row(
-            Text(visible(row.raw), style=CLASS_STYLES.get(class_name(row.raw), "")),
-            Text(f"{row.count:,}"),
-            Text(percent(row.share)),
-            Text(_rate(rate)),
-            Text(label("new", lang) if shown == "new" else shown),
-            Text(visible(f"{reason}: {first_sentence(text.meaning)}")),
-        )
-    return table
+        table.append([
+            (visible(row.raw), CLASS_STYLES.get(class_name(row.raw), "")),
+            (f"{row.count:,}", ""),
+            (percent(row.share), ""),
+            (_rate(rate), ""),
+            (label("new", lang) if shown == "new" else shown, ""),
+            (visible(f"{reason}{label('colon', lang)}{first_sentence(text.meaning)}"), ""),
+        ])
+    sorted_by = label("sorted", lang, sort=label(f"{screen.sort}_sort", lang))
+    return [Text(sorted_by, style="dim", justify="right"), *columns(table, {1, 2, 3, 4}, screen.width)]
 
 
 def _errors(report: Report, lang: Lang) -> list[Text]:
