@@ -29,11 +29,11 @@ from rich.segment import Segment, Segments
 from rich.terminal_theme import MONOKAI
 from rich.text import Text
 
-from logstat.inputs import open_inputs
 from logstat.render import RenderOptions
 from logstat.render.html import render_html
 from logstat.render.table import build_tables
 from logstat.report import Report, build_report
+from logstat.sources import open_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "sample_logs/incidents.log"

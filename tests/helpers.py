@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -97,3 +98,14 @@ def fenced_blocks(text: str) -> list[tuple[str, str]]:
         elif info is not None:
             body.append(line)
     return blocks
+
+
+def top_lists(code: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """A JSON ``by_code`` entry's drill-down lists by dimension (the document keeps them as records)."""
+    evidence = code["evidence"] or {"top": []}
+    return {entry["dimension"]: entry["values"] for entry in evidence["top"]}
+
+
+def percentiles_by_field(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """JSON latency records by field, without the ``field`` key."""
+    return {r["field"]: {k: v for k, v in r.items() if k not in ("field", "class")} for r in records}

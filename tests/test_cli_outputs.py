@@ -36,7 +36,7 @@ def test_one_parse_many_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     code, out, err = run(*[a for n in names for a in ("-o", str(tmp_path / n))])
     assert code == ExitCode.OK, err
     assert out == "" and len(calls) == 1
-    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["schema_version"] == 1
+    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["schema_version"] == 2
     rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text("utf-8"))))
     assert rows[0][:4] == ["status", "raw_status", "class", "count"]
     assert (tmp_path / "r.md").read_text("utf-8").startswith("#")
@@ -52,7 +52,7 @@ def test_stdout_next_to_files_from_one_parse(tmp_path: Path) -> None:
     assert (tmp_path / "r.html").read_text("utf-8").startswith("<!DOCTYPE html>")
     code, out, err = run("-o", str(tmp_path / "r.csv"), "-o", "-", "-f", "json", "--quiet")
     assert code == ExitCode.OK, err
-    assert json.loads(out)["schema_version"] == 1
+    assert json.loads(out)["schema_version"] == 2
     assert (tmp_path / "r.csv").read_text("utf-8").startswith("status,raw_status")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.html"], "no file named -"
 
@@ -84,7 +84,7 @@ def test_existing_report_keeps_its_mode(tmp_path: Path) -> None:
     target.chmod(0o640)
     run("-o", str(target))
     assert target.stat().st_mode & 0o777 == 0o640
-    assert json.loads(target.read_text("utf-8"))["schema_version"] == 1
+    assert json.loads(target.read_text("utf-8"))["schema_version"] == 2
 
 
 def test_unwritable_output_is_an_error_and_leaves_nothing(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from helpers import percentiles_by_field, top_lists
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -201,9 +202,9 @@ def test_apache_microseconds(tmp_path: Path) -> None:
 def test_format_without_latency_says_how_to_add_it(tmp_path: Path) -> None:
     path = write(tmp_path, [f'192.0.2.1 - - [{stamp(T0)}] "GET / HTTP/1.1" 404 10 "-" "ua"'])
     data = summarize_json(str(path), "--log-format", "combined")
-    assert data["latency"] == {"fields": [], "note": NO_LATENCY["en"]}
+    assert data["latency"] == {"fields": [], "unit": "seconds", "note": NO_LATENCY["en"], "overall": [], "by_class": []}
     assert "$request_time" in data["latency"]["note"]
-    assert all(code["latency"] == {} for code in data["by_code"])
+    assert all(code["latency"] == [] for code in data["by_code"])
     zh = summarize_json(str(path), "--log-format", "combined", "--lang", "zh")
     assert "$request_time" in zh["latency"]["note"] and zh["latency"]["fields"] == []
 
@@ -213,10 +214,16 @@ def test_json_latency_section(tmp_path: Path) -> None:
     latency = summarize_json(str(path))["latency"]
     assert latency["fields"] == ["request_time", "upstream_response_time"]
     assert latency["unit"] == "seconds"
-    assert latency["overall"]["request_time"] == {"count": 3, "p50": 0.01, "p95": 0.03, "p99": 0.03, "max": 0.03}
+    overall = percentiles_by_field(latency["overall"])
+    assert overall["request_time"] == {"count": 3, "p50": 0.01, "p95": 0.03, "p99": 0.03, "max": 0.03}
     upstream = {"count": 2, "p50": 0.001, "p95": 0.009, "p99": 0.009, "max": 0.009}
-    assert latency["overall"]["upstream_response_time"] == upstream
-    assert latency["by_class"]["5xx"]["request_time"]["count"] == 1
+    assert overall["upstream_response_time"] == upstream
+    by_class = [(r["class"], r["field"], r["count"]) for r in latency["by_class"]]
+    assert by_class == [
+        ("2xx", "request_time", 2), ("2xx", "upstream_response_time", 1),
+        ("5xx", "request_time", 1), ("5xx", "upstream_response_time", 1),
+    ]
+    assert all(set(r) == {"class", "field", "count", "p50", "p95", "p99", "max"} for r in latency["by_class"])
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -256,8 +263,8 @@ def test_top_is_respected_in_json(top: int) -> None:
         if code["evidence"] is None:
             assert whole["evidence"] is None
             continue
-        for dim, ranked in whole["evidence"]["top"].items():
-            shown = code["evidence"]["top"].get(dim, [])
+        for dim, ranked in top_lists(whole).items():
+            shown = top_lists(code).get(dim, [])
             assert shown == ranked[:top], (code["raw"], dim)
             truncated += len(ranked) > top
     assert truncated, "some list is longer than --top"
@@ -267,12 +274,12 @@ def test_query_strings_are_grouped(tmp_path: Path) -> None:
     targets = ["/api?id=1", "/api?id=2", "/api", "/api?id=1", "/other?x=1"]
     path = write(tmp_path, [timed(404, request=f"GET {t} HTTP/1.1") for t in targets])
     data = summarize_json(str(path))
-    paths = data["by_code"][0]["evidence"]["top"]["path"]
+    paths = top_lists(data["by_code"][0])["path"]
     assert paths == [
         {"value": "/api", "count": 4, "share": 0.8, "distinct_queries": 2},
         {"value": "/other", "count": 1, "share": 0.2, "distinct_queries": 1},
     ]
-    assert all("distinct_queries" not in r for r in data["by_code"][0]["evidence"]["top"]["client"])
+    assert all(r["distinct_queries"] == 0 for r in top_lists(data["by_code"][0])["client"])
 
 
 def test_long_values_are_capped_after_counting(tmp_path: Path) -> None:
@@ -368,13 +375,13 @@ def test_every_dimension_of_a_custom_format(tmp_path: Path) -> None:
     }
     assert report.latency_by_code["502"]["upstream_response_time"] == Percentiles(3, 0.7, 0.7, 0.7, 0.7)
     data = summarize_json(str(tmp_path / "access.log"), "--log-format", CUSTOM)
-    assert list(data["by_code"][0]["evidence"]["top"]) == list(top)
+    assert list(top_lists(data["by_code"][0])) == list(top)
 
 
 def test_dimensions_a_format_lacks_are_left_out(tmp_path: Path) -> None:
     path = write(tmp_path, [f'192.0.2.1 - - [{stamp(T0)}] "GET /x HTTP/1.1" 404 10'])
-    evidence = summarize_json(str(path), "--log-format", "common")["by_code"][0]["evidence"]
-    assert set(evidence["top"]) == {"path", "client"}
+    code = summarize_json(str(path), "--log-format", "common")["by_code"][0]
+    assert set(top_lists(code)) == {"path", "client"}
 
 
 @pytest.mark.parametrize(
@@ -391,8 +398,8 @@ def test_clients_come_from_forwarded_for_when_the_format_has_no_address(
     """Apache's "proxy" LogFormat behind a load balancer logs X-Forwarded-For instead of %a."""
     first = "203.0.113.9, 10.0.0.2" if log_format.startswith("%{") else "192.0.2.1"
     path = write(tmp_path, [f'{first} - - [{stamp(T0)}] "GET /x HTTP/1.1" 404 10 "203.0.113.9, 10.0.0.2"'])
-    evidence = summarize_json(str(path), "--log-format", log_format)["by_code"][0]["evidence"]
-    assert evidence["top"]["client"] == [{"value": client, "count": 1, "share": 1.0}]
+    code = summarize_json(str(path), "--log-format", log_format)["by_code"][0]
+    assert top_lists(code)["client"] == [{"value": client, "count": 1, "share": 1.0, "distinct_queries": 0}]
 
 
 # --------------------------------------------------------------------------- busiest window

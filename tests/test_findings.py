@@ -426,10 +426,12 @@ def test_findings_in_json_and_in_both_languages(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["summarize", str(path), "-f", "json"])
     assert result.exit_code == 0, result.stderr
     findings = json.loads(result.stdout)["findings"]
-    assert [(f["rule"], f["code"], f["severity"]) for f in findings] == [
-        ("body_too_large", "413", "warning"),
-        ("rate_limited_client", "429", "info"),
+    assert [(f["rule"], f["status"], f["raw"], f["severity"]) for f in findings] == [
+        ("body_too_large", 413, "413", "warning"),
+        ("rate_limited_client", 429, "429", "info"),
     ]
+    assert (findings[1]["count"], findings[1]["total"], findings[1]["values"]) == (8, 8, ["198.51.100.77"])
+    assert all(set(f) == set(findings[0]) for f in findings)
     assert findings[1]["title"] == "Rate limiting hits one client (429)"
     assert findings[1]["detail"] == "8 of 8 responses with status 429 (100%) went to 198.51.100.77."
     assert findings[0]["check"] and all(isinstance(c, str) for c in findings[0]["check"])

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from logstat.cli import app
 from logstat.errors import ExitCode, InputError
-from logstat.render.table import format_label
+from logstat.render.phrases import format_label
 from logstat.report import Report, build_report
 from logstat.sources import expand_arguments, open_inputs
 

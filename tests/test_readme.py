@@ -204,7 +204,7 @@ def dashboard_export(run: Run, out: Path) -> None:
     ok(result)
     assert result.stdout == ""
     rows = csv_rows(out / "hourly.csv")
-    assert list(rows[0]) == ["period_start", "status", "class", "count"]
+    assert list(rows[0]) == ["period_start", "status", "class", "count", "raw_status"]
     hours = {row["period_start"] for row in rows}
     statuses = {row["status"] for row in rows}
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", hour) for hour in hours)
@@ -298,7 +298,7 @@ def test_readme_links_every_doc_and_both_screenshots() -> None:
 
 
 def test_evidence_doc_states_every_finding_rule() -> None:
-    source = (ROOT / "logstat" / "findings.py").read_text(encoding="utf-8")
+    source = (ROOT / "logstat" / "report" / "findings.py").read_text(encoding="utf-8")
     rules = set(re.findall(r'Finding\(\s*"(\w+)"', source))
     assert len(rules) >= 11
     documented = set(re.findall(r"^\| `(\w+)` \|", (ROOT / "docs" / "evidence.md").read_text(encoding="utf-8"), re.M))

@@ -819,8 +819,9 @@ def test_every_csv_cell_from_log_data_is_defused(tmp_path: Path, monkeypatch: py
     report = report_of(path, tmp_path)
     codes = {row[1] for row in _csv_rows(report)[1:]}
     assert codes == {"200", "'=1+1", "-1", "-", "'@x", "'+1+1"}
-    series = {row[1] for row in _csv_rows(report, csv_table="series")[1:]}
-    assert series == codes
+    series = _csv_rows(report, csv_table="series")[1:]
+    assert {row[4] for row in series} == codes
+    assert {row[1] for row in series} == {"200", ""}  # status: a status number, or empty
     unparsed = _csv_rows(report, csv_table="unparsed")[1:]
     assert [r[0] for r in unparsed] == ["'=cmd|' calc'!A0.log"] * 2
     assert [r[3] for r in unparsed] == ["'=2+2 junk", "'-x"]

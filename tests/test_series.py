@@ -229,7 +229,9 @@ def test_series_records_are_json_ready(gappy: Report) -> None:
 def test_json_document_schema(gappy: Report) -> None:
     data = json.loads(render_json(gappy, RenderOptions()))
     assert isinstance(data["schema_version"], int)
-    assert [(c["class"], c["count"]) for c in data["by_class"]] == [("2xx", 3), ("4xx", 1), ("5xx", 1)]
+    assert [(c["class"], c["count"]) for c in data["by_class"]] == [
+        ("1xx", 0), ("2xx", 3), ("3xx", 0), ("4xx", 1), ("5xx", 1)
+    ]
     for row in data["by_class"]:
         assert set(row) == {"class", "label", "count", "share"}
         assert isinstance(row["share"], float)
@@ -290,26 +292,28 @@ def test_csv_classes_table(gappy: Report) -> None:
     header, *rows = _csv(gappy, "classes")
     assert tuple(header) == CLASS_COLUMNS == ("class", "label", "count", "share")
     assert rows == [
+        ["1xx", "Informational", "0", "0.000000"],
         ["2xx", "Successful", "3", "0.600000"],
+        ["3xx", "Redirection", "0", "0.000000"],
         ["4xx", "Client Error", "1", "0.200000"],
         ["5xx", "Server Error", "1", "0.200000"],
     ]
 
 
 def test_csv_classes_in_chinese(gappy: Report) -> None:
-    _, first, *_ = _csv(gappy, "classes", lang="zh")
-    assert first == ["2xx", "成功", "3", "0.600000"]
+    _, _, second, *_ = _csv(gappy, "classes", lang="zh")
+    assert second == ["2xx", "成功", "3", "0.600000"]
 
 
 @pytest.mark.parametrize(("by", "periods"), [("minute", 851), ("hour", 15), ("day", 2)])
 def test_csv_series_table(gappy: Report, by: Any, periods: int) -> None:
     header, *rows = _csv(gappy, "series", by=by)
-    assert tuple(header) == SERIES_COLUMNS == ("period_start", "status", "class", "count")
+    assert tuple(header) == SERIES_COLUMNS == ("period_start", "status", "class", "count", "raw_status")
     assert len(rows) == periods * 3
-    for start, status, cls, count in rows:
+    for start, status, cls, count, raw in rows:
         assert ISO_Z.match(start)
         assert datetime.fromisoformat(start).tzinfo is not None
-        assert cls == class_name(status)
+        assert cls == class_name(raw) and status == raw
         assert int(count) >= 0
     assert sum(int(r[3]) for r in rows) == gappy.totals.parsed
 
@@ -317,10 +321,10 @@ def test_csv_series_table(gappy: Report, by: Any, periods: int) -> None:
 def test_csv_series_rows(gappy: Report) -> None:
     _, *rows = _csv(gappy, "series", by="hour")
     assert rows[:4] == [
-        ["2026-10-10T10:00:00Z", "200", "2xx", "2"],
-        ["2026-10-10T10:00:00Z", "404", "4xx", "1"],
-        ["2026-10-10T10:00:00Z", "500", "5xx", "0"],
-        ["2026-10-10T11:00:00Z", "200", "2xx", "0"],
+        ["2026-10-10T10:00:00Z", "200", "2xx", "2", "200"],
+        ["2026-10-10T10:00:00Z", "404", "4xx", "1", "404"],
+        ["2026-10-10T10:00:00Z", "500", "5xx", "0", "500"],
+        ["2026-10-10T11:00:00Z", "200", "2xx", "0", "200"],
     ]
 
 

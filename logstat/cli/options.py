@@ -13,6 +13,21 @@ from logstat.registry import LANGS, Lang
 from logstat.render import CsvTable, OutputFormat
 
 
+def parse_split(value: str | None) -> str | None:
+    """``value`` as a ``--split`` key (None: no split).
+
+    Raises
+    ------
+    UsageError
+        When it is not one of :data:`logstat.tally.count.SPLITS`.
+    """
+    splits = ("vhost", "service", "file")  # logstat.tally.count.SPLITS, without importing polars
+    if value is None or value in splits:
+        return value
+    msg = f"--split must be one of {', '.join(splits)}, not {value!r}"
+    raise UsageError(msg)
+
+
 def parse_lang(value: str) -> Lang:
     """``value`` as a language of the explanations.
 
@@ -170,4 +185,25 @@ QuietOpt = Annotated[
 ]
 
 
+SplitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--split",
+        metavar="KEY",
+        help="Also a section of the report per virtual host (vhost), ingress-nginx service (service) "
+        "or input file (file), most requests first; CSV gets a leading column with the key.",
+        show_default=False,
+    ),
+]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="FIELD=GLOB",
+        help="Count only requests whose FIELD matches GLOB (* and ?); FIELD!=GLOB for the others; "
+        "repeatable: the same field any of its globs, different fields all. Fields: vhost, service, "
+        "path, client, method, agent, status, class. The rest count as filtered.",
+        show_default=False,
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]

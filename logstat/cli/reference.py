@@ -39,14 +39,12 @@ def _select_codes(selectors: list[str]) -> list[StatusCode]:
 def _code_dict(entry: StatusCode, lang: Lang) -> dict[str, object]:
     text = entry.text[lang]
     return {
-        "code": entry.code,
+        "status": int(entry.code),
         "reason": entry.reason_in(lang),
         "kind": entry.kind,
         "registration": entry.registration,
         "vendor": entry.vendor,
         "spec": entry.spec,
-        "in_seed": entry.in_seed,
-        "seed_http11_new": entry.seed_http11_new,
         "meaning": text.meaning,
         "causes": list(text.causes),
         "check": list(text.check),

@@ -24,10 +24,13 @@ from logstat.cli.options import (
     OutputOpt,
     QuietOpt,
     SinceOpt,
+    SplitOpt,
     TableOpt,
     TopOpt,
     UntilOpt,
+    WhereOpt,
     parse_lang,
+    parse_split,
 )
 from logstat.cli.output import STDOUT, output_targets, refuse_inputs_as_outputs, write_atomic
 from logstat.cli.terminal import is_terminal, progress_display, stdin_is_terminal, terminal_width
@@ -67,6 +70,8 @@ def summarize(
     bom: BomOpt = False,
     csv_raw: CsvRawOpt = False,
     fail_if: FailIfOpt = None,
+    split: SplitOpt = None,
+    where: WhereOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Count requests per status class and code, and explain each code.
@@ -84,6 +89,8 @@ def summarize(
         -o series.csv --table series
       logstat summarize access.log -o report.html -o -   # and stdout
       logstat summarize access.log --fail-if '5xx>1%' --fail-if '499>=200'
+      logstat summarize other_vhosts_access.log --split vhost
+      logstat summarize access.log --where 'path=/api/*' --where 'status=5*'
 
     \b
     Exit codes: 0 ok, 1 error (unreadable input, nothing parsed), 2 bad usage,
@@ -94,6 +101,7 @@ def summarize(
     from logstat.report import build_report
     from logstat.report.thresholds import parse_rule
     from logstat.sources import open_inputs
+    from logstat.tally.where import parse_condition
     from logstat.timewindow import build_window
 
     with reporting_errors(debug=debug), tempfile.TemporaryDirectory(prefix="logstat-") as spool:
@@ -101,6 +109,8 @@ def summarize(
         named = bool(files)
         files = _files_or_stdin(files)
         rules = [parse_rule(rule) for rule in fail_if or []]
+        split_by = parse_split(split)
+        conditions = [parse_condition(text) for text in where or []]
         fmt = resolve_log_format(log_format) if log_format else None
         targets = output_targets(output or [], output_format)
         refuse_inputs_as_outputs(files, targets)
@@ -114,7 +124,14 @@ def summarize(
             raise UsageError(msg)
         with progress_display(inputs, enabled=not quiet and sys.stderr.isatty()) as on_input:
             report = build_report(
-                inputs, log_format=fmt, window=window, spool_dir=Path(spool), on_input=on_input, top=top
+                inputs,
+                log_format=fmt,
+                window=window,
+                spool_dir=Path(spool),
+                on_input=on_input,
+                top=top,
+                split_by=split_by,
+                where=conditions,
             )
         for summary in report.inputs:
             if summary.note:

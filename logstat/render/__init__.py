@@ -3,60 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from logstat.errors import UsageError
-from logstat.periods import Period
-from logstat.registry import Lang
+from logstat.render.options import SUFFIXES, CsvTable, OutputFormat, RenderOptions, format_for_path
 
 if TYPE_CHECKING:
     from logstat.report.model import Report
 
-CsvTable = Literal["codes", "classes", "series", "unparsed"]
-"""The tables ``render_csv`` can write; each has a fixed column list in ``logstat.render.csv``."""
-
-
-class OutputFormat(StrEnum):
-    """Output formats of ``summarize``."""
-
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    HTML = "html"
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """How to render: language, and for the table whether to use colour and box drawing."""
-
-    lang: Lang = "en"
-    color: bool = False
-    width: int = 100
-    by: Period | None = None
-    """Add a time series per this period (CSV ``series`` table, Markdown trend, HTML chart)."""
-    csv_table: CsvTable = "codes"
-    """Which table CSV writes; ``series`` without ``by`` uses ``series.auto_period``."""
-    bom: bool = False
-    """Start CSV with a UTF-8 byte order mark, so Excel reads Chinese text correctly."""
-    csv_raw: bool = False
-    """Write CSV cells from log data without the leading ``'`` that keeps a spreadsheet from
-    running them as formulas (see ``logstat.render.csv``); for programs, not spreadsheets."""
-
+__all__ = ["SUFFIXES", "CsvTable", "OutputFormat", "RenderOptions", "Renderer", "format_for_path", "renderer_for"]
 
 Renderer = Callable[["Report", RenderOptions], str]
-
-SUFFIXES: dict[str, OutputFormat] = {
-    ".txt": OutputFormat.TABLE,
-    ".csv": OutputFormat.CSV,
-    ".json": OutputFormat.JSON,
-    ".md": OutputFormat.MARKDOWN,
-    ".html": OutputFormat.HTML,
-    ".htm": OutputFormat.HTML,
-}
 
 
 def renderer_for(fmt: OutputFormat) -> Renderer:
@@ -71,13 +27,3 @@ def renderer_for(fmt: OutputFormat) -> Renderer:
         OutputFormat.HTML: html.render_html,
     }
     return renderers[fmt]
-
-
-def format_for_path(path: Path) -> OutputFormat:
-    """Pick the output format from a file name's suffix."""
-    try:
-        return SUFFIXES[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(SUFFIXES)
-        msg = f"{path}: cannot tell the output format from the suffix; use one of {known} or --format"
-        raise UsageError(msg) from None

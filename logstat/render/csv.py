@@ -35,7 +35,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from logstat.periods import auto_period, iso_utc
-from logstat.render import RenderOptions
+from logstat.registry import numeric_status
+from logstat.render.options import RenderOptions
+from logstat.render.schema import class_rows, code_row
 from logstat.report.model import Report
 from logstat.report.series import build_series
 from logstat.text import visible
@@ -58,8 +60,9 @@ CODE_COLUMNS = (
 CLASS_COLUMNS = ("class", "label", "count", "share")
 """By-class table: class (``2xx`` … ``5xx``, ``other``), its label in ``--lang``, requests, share."""
 
-SERIES_COLUMNS = ("period_start", "status", "class", "count")
-"""Time series: period start (ISO 8601 UTC, ``Z``), status as logged, its class, requests (0 included)."""
+SERIES_COLUMNS = ("period_start", "status", "class", "count", "raw_status")
+"""Time series: period start (ISO 8601 UTC, ``Z``), status (an integer, empty when the logged value is
+not a number), its class, requests (0 included), and the status as logged."""
 
 UNPARSED_COLUMNS = ("file", "line", "reason", "text")
 """Unparsed samples: input name, line number, why it did not parse, the line (control characters escaped)."""
@@ -80,7 +83,7 @@ def render_csv(report: Report, options: RenderOptions) -> str:
     ``options.csv_table`` picks the table (``codes`` by default), ``options.bom`` adds a
     byte order mark, and ``options.by`` sets the period of the ``series`` table.
     """
-    columns, rows = _TABLES[options.csv_table](report, options)
+    columns, rows = _split_table(report, options) if report.split_by else _TABLES[options.csv_table](report, options)
     buffer = io.StringIO()
     if options.bom:
         buffer.write(BOM)
@@ -98,9 +101,10 @@ def _code_table(report: Report, options: RenderOptions) -> Table:
 
 
 def _code_rows(report: Report, options: RenderOptions) -> Iterator[list[Any]]:
-    for row in report.to_dict(options.lang)["by_code"]:
+    for code in report.by_code:
+        row = code_row(report, code, options.lang)
         yield [
-            "" if row["status"] is None else row["status"],
+            _number(row["status"]),
             _data(row["raw"], options),
             row["class"],
             row["count"],
@@ -117,7 +121,7 @@ def _code_rows(report: Report, options: RenderOptions) -> Iterator[list[Any]]:
 def _class_table(report: Report, options: RenderOptions) -> Table:
     rows = (
         [row["class"], row["label"], row["count"], f"{row['share']:.6f}"]
-        for row in report.to_dict(options.lang)["by_class"]
+        for row in class_rows(report, options.lang)
     )
     return CLASS_COLUMNS, rows
 
@@ -125,8 +129,29 @@ def _class_table(report: Report, options: RenderOptions) -> Table:
 def _series_table(report: Report, options: RenderOptions) -> Table:
     period = options.by or auto_period(report.first, report.last)
     frame = build_series(report.minutes, period, report.first, report.last)
-    rows = ([iso_utc(start), _data(raw, options), cls, count] for start, raw, cls, count in frame.iter_rows())
+    rows = (
+        [iso_utc(start), _number(numeric_status(raw)), cls, count, _data(raw, options)]
+        for start, raw, cls, count in frame.iter_rows()
+    )
     return SERIES_COLUMNS, rows
+
+
+def _split_table(report: Report, options: RenderOptions) -> Table:
+    """With ``--split``: the chosen table with the split key in a leading column, named after it.
+
+    The whole report's rows come first, with an empty key, then each split's rows. The
+    unparsed lines belong to no split, so that table has no such column.
+    """
+    columns, rows = _TABLES[options.csv_table](report, options)
+    if options.csv_table == "unparsed":
+        return columns, rows
+    sections = [("", rows)]
+    sections += [(_data(s.section, options), _TABLES[options.csv_table](s, options)[1]) for s in report.sections]
+    return (str(report.split_by), *columns), ([key, *row] for key, part in sections for row in part)
+
+
+def _number(value: int | None) -> int | str:
+    return "" if value is None else value
 
 
 def defuse(text: str) -> str:

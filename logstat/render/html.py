@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 from logstat import __version__
 from logstat.registry import Lang
-from logstat.render import RenderOptions
 from logstat.render.html_base import (
     BODY,
     CLASS_COLORS,
@@ -35,7 +34,6 @@ from logstat.render.html_base import (
 from logstat.render.html_chart import chart_section
 from logstat.render.markdown import (
     LATENCY_STATS,
-    accounting,
     clip,
     code_reason,
     dimension_label,
@@ -46,7 +44,17 @@ from logstat.render.markdown import (
     notes,
     requests,
 )
-from logstat.render.table import busiest_text, format_label, no_requests, time_span, when, window_span
+from logstat.render.options import RenderOptions
+from logstat.render.phrases import (
+    accounting,
+    busiest_text,
+    format_label,
+    no_requests,
+    split_title,
+    time_span,
+    when,
+    window_span,
+)
 from logstat.render.text import percent
 from logstat.report.evidence import Ranked
 from logstat.report.model import CLASS_ORDER, NO_LATENCY, Report
@@ -237,18 +245,11 @@ def _sample_text(sample: UnparsedSample) -> str:
     return f'<code style="{CODE};word-break:break-all;white-space:pre-wrap">{esc(text)}</code>'
 
 
-# --- the chart -------------------------------------------------------------------------
 
-def render_html(report: Report, options: RenderOptions) -> str:
-    """Render ``report`` as a self-contained HTML5 page, labels in ``options.lang``.
-
-    The page has the facts, the findings as callouts coloured by severity, the class table,
-    a stacked bar chart of the classes over time (when ``options.by`` is set or the log spans
-    more than a day), the code table, the evidence per error code, latency percentiles (or
-    the note that the format has none) and the unparsed samples.
-    """
+def _body(report: Report, options: RenderOptions) -> list[str]:
+    """What the whole report and each ``--split`` section show: findings, counts, chart, evidence, latency."""
     lang = options.lang
-    parts = [f'<h1 style="{H1}">{lbl("title", lang)}</h1>', _facts(report, lang)]
+    parts = []
     if report.findings:
         parts.append(_findings_section(report, lang))
     if report.by_code:
@@ -259,8 +260,25 @@ def render_html(report: Report, options: RenderOptions) -> str:
         parts.append(_evidence_section(report, lang))
     if report.by_code:
         parts.append(_latency_section(report, lang))
+    return parts
+
+
+def render_html(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as a self-contained HTML5 page, labels in ``options.lang``.
+
+    The page has the facts, the findings as callouts coloured by severity, the class table,
+    a stacked bar chart of the classes over time (when ``options.by`` is set or the log spans
+    more than a day), the code table, the evidence per error code, latency percentiles (or
+    the note that the format has none) and the unparsed samples.
+    """
+    lang = options.lang
+    parts = [f'<h1 style="{H1}">{lbl("title", lang)}</h1>', _facts(report, lang), *_body(report, options)]
     if report.unparsed_samples:
         parts.append(_sample_section(report, lang))
+    for section in report.sections:
+        title = esc(split_title(report, section, lang))
+        parts.append(f'<h1 style="{H1};margin-top:40px">{title}</h1>')
+        parts += _body(section, options)
     generated = lbl("generated", lang, version=__version__, when=when(report.generated_at))
     parts.append(f'<p style="margin:28px 0 0;color:{MUTED};font-size:12px">{generated}</p>')
     names = ", ".join(i.name for i in report.inputs)

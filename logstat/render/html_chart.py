@@ -10,12 +10,12 @@ import polars as pl
 
 from logstat.periods import Period, coarser, period_count
 from logstat.registry import Lang
-from logstat.render import RenderOptions
 from logstat.render.html_base import CLASS_COLORS, FONT, H2, INK, MUTED, esc, lbl
 from logstat.render.markdown import (
     chart_period,
     label,
 )
+from logstat.render.options import RenderOptions
 from logstat.report.model import Report
 from logstat.report.series import class_series
 

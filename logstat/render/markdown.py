@@ -17,11 +17,19 @@ from datetime import timedelta
 from logstat import __version__
 from logstat.periods import Period, auto_period
 from logstat.registry import Lang
-from logstat.render import RenderOptions
+from logstat.render.options import RenderOptions
+from logstat.render.phrases import LABELS as TABLE_LABELS
+from logstat.render.phrases import (
+    accounting,
+    busiest_text,
+    format_label,
+    no_requests,
+    split_title,
+    time_span,
+    when,
+    window_span,
+)
 from logstat.render.spark import bucket_size, sparkline
-from logstat.render.table import LABELS as TABLE_LABELS
-from logstat.render.table import accounting as table_accounting
-from logstat.render.table import busiest_text, format_label, no_requests, time_span, when, window_span
 from logstat.render.text import first_sentence, percent
 from logstat.report.evidence import Percentiles
 from logstat.report.model import CLASS_ORDER, NO_LATENCY, CodeEvidence, CodeRow, Report
@@ -85,11 +93,6 @@ def escape(text: str) -> str:
 def escape_cell(text: str) -> str:
     """Trusted registry text for a table cell: only ``|`` and line breaks would break the table."""
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-def accounting(report: Report, lang: Lang) -> str:
-    """``10 lines: 8 parsed, 1 unparsed, 1 blank`` in ``lang``, worded as in the terminal table."""
-    return table_accounting(report.totals, lang)
 
 
 def notes(report: Report) -> list[str]:
@@ -305,16 +308,10 @@ def _samples(report: Report, lang: Lang) -> list[str]:
     return [f"### {escape(title)}", "", fence + "text", block, fence]
 
 
-def render_markdown(report: Report, options: RenderOptions) -> str:
-    """Render ``report`` as GitHub-flavoured Markdown, labels in ``options.lang``.
-
-    After the facts come the findings, the class and code tables, then a "requests over
-    time" table with one sparkline per class (when ``options.by`` is set or the log spans
-    more than a day), the evidence per error code, latency percentiles (or the note that
-    the format has none) and the unparsed samples.
-    """
+def _body(report: Report, options: RenderOptions) -> list[list[str]]:
+    """What the whole report and each ``--split`` section show: findings, counts, trend, evidence, latency."""
     lang = options.lang
-    parts = [_header(report, lang)]
+    parts = []
     if report.findings:
         parts.append(_findings(report, lang))
     if report.by_code:
@@ -328,8 +325,23 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
         parts.append(_evidence(report, lang))
     if report.by_code:
         parts.append(_latency(report, lang))
+    return parts
+
+
+def render_markdown(report: Report, options: RenderOptions) -> str:
+    """Render ``report`` as GitHub-flavoured Markdown, labels in ``options.lang``.
+
+    After the facts come the findings, the class and code tables, then a "requests over
+    time" table with one sparkline per class (when ``options.by`` is set or the log spans
+    more than a day), the evidence per error code, latency percentiles (or the note that
+    the format has none) and the unparsed samples.
+    """
+    lang = options.lang
+    parts = [_header(report, lang), *_body(report, options)]
     if report.unparsed_samples:
         parts.append(_samples(report, lang))
+    for section in report.sections:
+        parts += [[f"## {escape(split_title(report, section, lang))}"], *_body(section, options)]
     generated = label("generated", lang, version=__version__, when=when(report.generated_at))
     parts.append([f"_{escape(generated)}_"])
     return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

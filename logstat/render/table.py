@@ -7,7 +7,6 @@ like ``/a[/b]`` is never read as rich markup and no control character reaches th
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from rich import box
 from rich.cells import cell_len
@@ -17,145 +16,23 @@ from rich.text import Text
 
 from logstat.formats.builtins import UNDETECTED
 from logstat.registry import Lang
-from logstat.render import RenderOptions
+from logstat.render.options import RenderOptions
+from logstat.render.phrases import (
+    accounting,
+    busiest_text,
+    format_label,
+    label,
+    no_requests,
+    split_title,
+    time_span,
+    window_span,
+)
 from logstat.render.spark import sparkline
 from logstat.render.text import first_sentence, percent
 from logstat.report.evidence import Ranked
-from logstat.report.model import CLASS_ORDER, NO_LATENCY, CodeEvidence, Report, Totals
+from logstat.report.model import CLASS_ORDER, NO_LATENCY, Report
 from logstat.report.series import class_series
 from logstat.text import visible
-
-LABELS: dict[str, dict[Lang, str]] = {
-    "inputs": {"en": "Inputs", "zh": "输入"},
-    "format": {"en": "Format", "zh": "日志格式"},
-    "time": {"en": "Time range", "zh": "时间范围"},
-    "lines": {"en": "Lines", "zh": "行数"},
-    "accounting": {"en": "{lines} lines: {parts}", "zh": "共 {lines} 行：{parts}"},
-    "accounting_one": {"en": "1 line: {parts}", "zh": "共 1 行：{parts}"},
-    "parsed": {"en": "{n} parsed", "zh": "已解析 {n}"},
-    "filtered": {"en": "{n} outside the time window", "zh": "时间窗口外 {n}"},
-    "unparsed_n": {"en": "{n} unparsed", "zh": "未解析 {n}"},
-    "blank": {"en": "{n} blank", "zh": "空行 {n}"},
-    "separator": {"en": ", ", "zh": "，"},
-    "note": {"en": "Note", "zh": "注意"},
-    "no_time": {"en": "no timestamps in this format", "zh": "此格式不含时间"},
-    "none_in_window": {"en": "no requests in the time window", "zh": "时间窗口内没有请求"},
-    "none": {"en": "no requests", "zh": "没有请求"},
-    "window": {"en": "Window", "zh": "时间窗口"},
-    "detected": {"en": "detected", "zh": "自动识别"},
-    "given": {"en": "given", "zh": "指定"},
-    "mixed": {"en": "mixed: {names}", "zh": "混合：{names}"},
-    "input_lines": {"en": "{n:,} lines", "zh": "{n:,} 行"},
-    "input_line": {"en": "1 line", "zh": "1 行"},
-    "undetected": {"en": "no format matched", "zh": "未识别格式"},
-    "by_class": {"en": "Requests by class", "zh": "按类别统计"},
-    "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
-    "class": {"en": "Class", "zh": "类别"},
-    "code": {"en": "Code", "zh": "状态码"},
-    "reason": {"en": "Reason", "zh": "原因短语"},
-    "count": {"en": "Count", "zh": "数量"},
-    "share": {"en": "Share", "zh": "占比"},
-    "meaning": {"en": "Meaning", "zh": "含义"},
-    "cause": {"en": "Likely cause", "zh": "可能原因"},
-    "unparsed": {"en": "Unparsed lines (first {n} of {total})", "zh": "未解析的行（{total} 行中的前 {n} 行）"},
-    "where": {"en": "Where", "zh": "位置"},
-    "why": {"en": "Why", "zh": "原因"},
-    "line": {"en": "Line", "zh": "内容"},
-    "unregistered": {"en": "unregistered", "zh": "未注册"},
-    "no_requests": {"en": "No requests in the input.", "zh": "输入中没有请求。"},
-    "no_requests_in_window": {
-        "en": "No requests in the time window: all {n:,} requests fall outside it.",
-        "zh": "时间窗口内没有请求：全部 {n:,} 个请求都在窗口之外。",
-    },
-    "findings": {"en": "Findings", "zh": "诊断发现"},
-    "detail": {"en": "What the log shows", "zh": "日志显示"},
-    "check": {"en": "Check", "zh": "检查"},
-    "evidence": {"en": "Evidence for error codes (top {top})", "zh": "错误状态码的证据（前 {top} 项）"},
-    "busiest": {
-        "en": "busiest {minutes} min from {start}: {count:,} ({times:.1f}× its average rate)",
-        "zh": "最集中的 {minutes} 分钟从 {start} 开始：{count:,} 次（平均速率的 {times:.1f} 倍）",
-    },
-    "busiest_all": {
-        "en": "all {count:,} within the {minutes} min from {start}",
-        "zh": "全部 {count:,} 次都在 {start} 起的 {minutes} 分钟内",
-    },
-    "queries": {"en": "{n} query strings", "zh": "{n} 种查询串"},
-    "query": {"en": "1 query string", "zh": "1 种查询串"},
-    "evidence_col": {"en": "Evidence", "zh": "证据"},
-    "latency": {"en": "Latency in seconds (p50 / p95 / p99 / max)", "zh": "耗时（秒，p50 / p95 / p99 / 最大）"},
-    "all": {"en": "all", "zh": "全部"},
-    "path": {"en": "paths", "zh": "路径"},
-    "client": {"en": "clients", "zh": "客户端"},
-    "agent": {"en": "agents", "zh": "用户代理"},
-    "vhost": {"en": "hosts", "zh": "虚拟主机"},
-    "service": {"en": "services", "zh": "服务"},
-    "referer": {"en": "referers", "zh": "来源页"},
-    "upstream": {"en": "upstreams", "zh": "上游"},
-    "upstream_status": {"en": "upstream status", "zh": "上游状态"},
-    "request_time": {"en": "request", "zh": "请求"},
-    "upstream_response_time": {"en": "upstream", "zh": "上游"},
-    "over_time": {"en": "Requests per {period}, {start} → {end} UTC", "zh": "每{period}请求数，{start} → {end} UTC"},
-    "trend": {"en": "Trend", "zh": "趋势"},
-    "peak": {"en": "Peak", "zh": "峰值"},
-    "minute": {"en": "minute", "zh": "分钟"},
-    "hour": {"en": "hour", "zh": "小时"},
-    "day": {"en": "day", "zh": "天"},
-}
-"""Every fixed label of the table, in both languages."""
-
-
-def _label(key: str, lang: Lang, **values: object) -> str:
-    return LABELS[key][lang].format(**values)
-
-
-def busiest_text(found: CodeEvidence, total: int, lang: Lang) -> str | None:
-    """The busiest-window sentence of a code with ``total`` requests, or ``None`` for one request.
-
-    When every request of the code falls in that window, a rate against the average would
-    read 1.0×; the sentence says that they all came within those minutes instead.
-    """
-    w = found.window
-    if w is None or w.count <= 1:
-        return None
-    key = "busiest_all" if w.count == total else "busiest"
-    return _label(key, lang, minutes=w.minutes, start=when(w.start), count=w.count, times=w.times_average)
-
-
-def when(moment: datetime | None) -> str:
-    """``2015-05-17 10:05:00 UTC``, or ``-`` without a time."""
-    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def format_label(report: Report, lang: Lang) -> str:
-    """The log format name with ``(detected)``/``(given)``, or ``mixed: a, b``, in ``lang``."""
-    names = list(dict.fromkeys(i.log_format.name for i in report.inputs))
-    if len(names) != 1:
-        return _label("mixed", lang, names=", ".join(names))
-    how = "detected" if all(i.detected for i in report.inputs) else "given"
-    return f"{names[0]} ({_label(how, lang)})"
-
-
-def time_span(report: Report, lang: Lang) -> str:
-    """``first → last`` in UTC or, when there is none, why: no time in the format, or none in the window."""
-    if report.first is not None:
-        return f"{when(report.first)} → {when(report.last)}"
-    if not any(i.log_format.time_field for i in report.inputs):
-        return _label("no_time", lang)
-    return _label("none_in_window" if report.totals.filtered else "none", lang)
-
-
-def window_span(report: Report) -> str | None:
-    """The ``--since``/``--until`` window as ``≥ since, < until`` in UTC; None without one."""
-    window = report.window
-    ends = [f"≥ {when(window.since)}" if window.since else "", f"< {when(window.until)}" if window.until else ""]
-    return ", ".join(end for end in ends if end) or None
-
-
-def no_requests(report: Report, lang: Lang) -> str:
-    """What to say instead of the tables when no request was counted."""
-    if report.totals.filtered:
-        return _label("no_requests_in_window", lang, n=report.totals.filtered)
-    return _label("no_requests", lang)
 
 
 def build_tables(report: Report, options: RenderOptions) -> Group:
@@ -163,7 +40,19 @@ def build_tables(report: Report, options: RenderOptions) -> Group:
     latency, the trend with ``--by``, and unparsed samples."""
     lang = options.lang
     frame = box.SIMPLE_HEAD if options.color else None
-    parts: list[RenderableType] = [_header(report, lang)]
+    parts: list[RenderableType] = [_header(report, lang), *_body(report, options, frame)]
+    if report.unparsed_samples:
+        parts.append(_samples_table(report, lang, frame))
+    for section in report.sections:
+        parts.append(Text(split_title(report, section, lang), style="bold reverse" if options.color else "bold"))
+        parts += _body(section, options, frame)
+    return Group(*parts)
+
+
+def _body(report: Report, options: RenderOptions, frame: box.Box | None) -> list[RenderableType]:
+    """What the whole report and each ``--split`` section show: findings, counts, evidence, latency, trend."""
+    lang = options.lang
+    parts: list[RenderableType] = []
     if report.findings:
         parts.append(_findings_table(report, lang, frame))
     if report.by_code:
@@ -177,9 +66,7 @@ def build_tables(report: Report, options: RenderOptions) -> Group:
         trend = _series_view(report, options, frame)
         if trend is not None:
             parts.append(trend)
-    if report.unparsed_samples:
-        parts.append(_samples_table(report, lang, frame))
-    return Group(*parts)
+    return parts
 
 
 CLASS_STYLES = {"1xx": "magenta", "2xx": "green", "3xx": "blue", "4xx": "yellow", "5xx": "red", "other": "dim"}
@@ -194,15 +81,15 @@ def _series_view(report: Report, options: RenderOptions, frame: box.Box | None) 
     if series.is_empty():
         return None
     starts = series["period_start"].unique().sort()
-    title = _label(
-        "over_time", lang, period=_label(options.by, lang),
+    title = label(
+        "over_time", lang, period=label(options.by, lang),
         start=f"{starts[0]:%Y-%m-%d %H:%M}", end=f"{starts[-1]:%Y-%m-%d %H:%M}",
     )
     table = _table("", frame)
-    table.add_column(_label("class", lang), no_wrap=True)
-    table.add_column(_label("trend", lang), no_wrap=True, overflow="crop")
-    table.add_column(_label("peak", lang), justify="right", no_wrap=True)
-    table.add_column(_label("count", lang), justify="right", no_wrap=True)
+    table.add_column(label("class", lang), no_wrap=True)
+    table.add_column(label("trend", lang), no_wrap=True, overflow="crop")
+    table.add_column(label("peak", lang), justify="right", no_wrap=True)
+    table.add_column(label("count", lang), justify="right", no_wrap=True)
     width = max(10, options.width - 30)
     for (name,), part in series.group_by("class", maintain_order=True):
         counts = [int(c) for c in part.sort("period_start")["count"]]
@@ -217,37 +104,27 @@ def _header(report: Report, lang: Lang) -> Table:
     grid.add_column()
     if len(report.inputs) == 1 or len({i.log_format.name for i in report.inputs}) == 1:
         names = ", ".join(visible(i.name) for i in report.inputs)
-        grid.add_row(_label("inputs", lang), Text(names))
-        grid.add_row(_label("format", lang), Text(format_label(report, lang)))
+        grid.add_row(label("inputs", lang), Text(names))
+        grid.add_row(label("format", lang), Text(format_label(report, lang)))
     else:
         for i, summary in enumerate(report.inputs):
             n = summary.totals.lines
-            lines = _label("input_line", lang) if n == 1 else _label("input_lines", lang, n=n)
+            lines = label("input_line", lang) if n == 1 else label("input_lines", lang, n=n)
             if summary.log_format is UNDETECTED:
-                line = f"{visible(summary.name)} ({_label('undetected', lang)}; {lines})"
+                line = f"{visible(summary.name)} ({label('undetected', lang)}; {lines})"
             else:
-                how = _label("detected" if summary.detected else "given", lang)
+                how = label("detected" if summary.detected else "given", lang)
                 line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {lines})"
-            grid.add_row(_label("inputs", lang) if i == 0 else "", Text(line))
-    grid.add_row(_label("time", lang), Text(time_span(report, lang)))
+            grid.add_row(label("inputs", lang) if i == 0 else "", Text(line))
+    grid.add_row(label("time", lang), Text(time_span(report, lang)))
     window = window_span(report)
     if window is not None:
-        grid.add_row(_label("window", lang), Text(window))
-    grid.add_row(_label("lines", lang), Text(accounting(report.totals, lang)))
+        grid.add_row(label("window", lang), Text(window))
+    grid.add_row(label("lines", lang), Text(accounting(report, lang)))
     for summary in report.inputs:
         if summary.note:
-            grid.add_row(_label("note", lang), Text(visible(f"{summary.name}: {summary.note}")))
+            grid.add_row(label("note", lang), Text(visible(f"{summary.name}: {summary.note}")))
     return grid
-
-
-def accounting(totals: Totals, lang: Lang) -> str:
-    """``"10 lines: 8 parsed, 2 unparsed, 0 blank"``; the filtered count only when there is one."""
-    parts = [_label("parsed", lang, n=f"{totals.parsed:,}")]
-    if totals.filtered:
-        parts.append(_label("filtered", lang, n=f"{totals.filtered:,}"))
-    parts += [_label("unparsed_n", lang, n=f"{totals.unparsed:,}"), _label("blank", lang, n=f"{totals.blank:,}")]
-    key = "accounting_one" if totals.lines == 1 else "accounting"
-    return _label(key, lang, lines=f"{totals.lines:,}", parts=_label("separator", lang).join(parts))
 
 
 def _table(title: str, frame: box.Box | None) -> Table:
@@ -259,11 +136,11 @@ def _table(title: str, frame: box.Box | None) -> Table:
 
 
 def _class_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
-    table = _table(_label("by_class", lang), frame)
-    table.add_column(_label("class", lang), no_wrap=True)
-    table.add_column(_label("meaning", lang))
-    table.add_column(_label("count", lang), justify="right", no_wrap=True)
-    table.add_column(_label("share", lang), justify="right", no_wrap=True)
+    table = _table(label("by_class", lang), frame)
+    table.add_column(label("class", lang), no_wrap=True)
+    table.add_column(label("meaning", lang))
+    table.add_column(label("count", lang), justify="right", no_wrap=True)
+    table.add_column(label("share", lang), justify="right", no_wrap=True)
     for row in report.by_class:
         cls = report.registry.classes[row.name]
         table.add_row(
@@ -273,17 +150,17 @@ def _class_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
 
 
 def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
-    table = _table(_label("by_code", lang), frame)
-    table.add_column(_label("code", lang), no_wrap=True)
-    table.add_column(_label("reason", lang), ratio=2, overflow="fold")
-    table.add_column(_label("count", lang), justify="right", no_wrap=True)
-    table.add_column(_label("share", lang), justify="right", no_wrap=True)
-    table.add_column(_label("meaning", lang), ratio=4, overflow="fold")
-    table.add_column(_label("cause", lang), ratio=4, overflow="fold")
+    table = _table(label("by_code", lang), frame)
+    table.add_column(label("code", lang), no_wrap=True)
+    table.add_column(label("reason", lang), ratio=2, overflow="fold")
+    table.add_column(label("count", lang), justify="right", no_wrap=True)
+    table.add_column(label("share", lang), justify="right", no_wrap=True)
+    table.add_column(label("meaning", lang), ratio=4, overflow="fold")
+    table.add_column(label("cause", lang), ratio=4, overflow="fold")
     for row in report.by_code:
         reason, text, registered = report.explain(row, lang)
         if not registered:
-            reason = f"{reason} ({_label('unregistered', lang)})" if row.class_name != "other" else reason
+            reason = f"{reason} ({label('unregistered', lang)})" if row.class_name != "other" else reason
         table.add_row(
             Text(visible(row.raw)),
             Text(reason),
@@ -296,10 +173,10 @@ def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
 
 
 def _findings_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
-    table = _table(_label("findings", lang), frame)
+    table = _table(label("findings", lang), frame)
     table.add_column("", no_wrap=True)
-    table.add_column(_label("detail", lang), ratio=3, overflow="fold")
-    table.add_column(_label("check", lang), ratio=2, overflow="fold")
+    table.add_column(label("detail", lang), ratio=3, overflow="fold")
+    table.add_column(label("check", lang), ratio=2, overflow="fold")
     marks = {"critical": "!!", "warning": "!", "info": "i"}
     for finding in report.findings:
         text = Text(finding.title[lang], style="bold")
@@ -316,16 +193,16 @@ def describe_ranked(dim: str, ranked: list[Ranked], lang: Lang) -> str:
         item = f"{visible(r.value)} {percent(r.share)}"
         if r.distinct_queries:
             key = "query" if r.distinct_queries == 1 else "queries"
-            item += f" ({_label(key, lang, n=r.distinct_queries)})"
+            item += f" ({label(key, lang, n=r.distinct_queries)})"
         items.append(item)
-    return f"{_label(dim, lang)}: " + ", ".join(items)
+    return f"{label(dim, lang)}: " + ", ".join(items)
 
 
 def _evidence_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
-    table = _table(_label("evidence", lang, top=report.top), frame)
-    table.add_column(_label("code", lang), no_wrap=True)
-    table.add_column(_label("count", lang), justify="right", no_wrap=True)
-    table.add_column(_label("evidence_col", lang), overflow="fold")
+    table = _table(label("evidence", lang, top=report.top), frame)
+    table.add_column(label("code", lang), no_wrap=True)
+    table.add_column(label("count", lang), justify="right", no_wrap=True)
+    table.add_column(label("evidence_col", lang), overflow="fold")
     for row in report.by_code:
         found = report.evidence.get(row.raw)
         if found is None:
@@ -341,11 +218,11 @@ def _evidence_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
 def _latency_part(report: Report, lang: Lang, frame: box.Box | None) -> RenderableType:
     if not report.latency_dims:
         return Text(visible(NO_LATENCY[lang]))
-    table = _table(_label("latency", lang), frame)
+    table = _table(label("latency", lang), frame)
     table.add_column("", no_wrap=True)
     for dim in report.latency_dims:
-        table.add_column(_label(dim, lang), justify="right", no_wrap=True)
-    groups = [(_label("all", lang), report.latency_overall)]
+        table.add_column(label(dim, lang), justify="right", no_wrap=True)
+    groups = [(label("all", lang), report.latency_overall)]
     groups += [(name, report.latency_by_class[name]) for name in CLASS_ORDER if name in report.latency_by_class]
     by_code = report.latency_by_code
     groups += [(row.raw, by_code[row.raw]) for row in report.by_code if row.raw in by_code]
@@ -363,11 +240,11 @@ def _latency_part(report: Report, lang: Lang, frame: box.Box | None) -> Renderab
 
 def _samples_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     samples = report.unparsed_samples
-    title = _label("unparsed", lang, n=len(samples), total=f"{report.totals.unparsed:,}")
+    title = label("unparsed", lang, n=len(samples), total=f"{report.totals.unparsed:,}")
     table = _table(title, frame)
-    table.add_column(_label("where", lang), no_wrap=True)
-    table.add_column(_label("why", lang), ratio=1, overflow="fold")
-    table.add_column(_label("line", lang), ratio=2, overflow="fold")
+    table.add_column(label("where", lang), no_wrap=True)
+    table.add_column(label("why", lang), ratio=1, overflow="fold")
+    table.add_column(label("line", lang), ratio=2, overflow="fold")
     for sample in samples:
         table.add_row(
             Text(f"{visible(sample.file)}:{sample.lineno}"),

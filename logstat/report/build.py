@@ -31,6 +31,7 @@ from logstat.sources import Input
 from logstat.tally.count import CountOptions, count_inputs
 from logstat.tally.dimensions import ERROR_STATUS, LATENCY_FIELDS, SHOWN_DIMENSIONS, latency_fields
 from logstat.tally.model import Tally, UnparsedSample
+from logstat.tally.where import Condition
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 
@@ -44,6 +45,7 @@ def build_report(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     split_by: str | None = None,
+    where: Sequence[Condition] = (),
 ) -> Report:
     """Read every input and build the report: :func:`count_inputs`, then :func:`build`.
 
@@ -66,15 +68,17 @@ def build_report(
         The report's generation time (tests pass a fixed one).
     split_by
         ``vhost``, ``service`` or ``file``: also a section of the report per value of that key.
+    where
+        ``--where`` conditions: the requests they do not keep are counted as filtered.
 
     Raises
     ------
     NoParsableLinesError
         When the inputs hold non-blank lines but none of them parsed.
     """
-    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by)
+    options = CountOptions(window=window, with_evidence=top > 0, split_by=split_by, where=tuple(where))
     tally = count_inputs(inputs, log_format, options, spool_dir=spool_dir, on_input=on_input)
-    return build(tally, top=top, now=now, window=window)
+    return build(tally, top=top, now=now, window=window, where=tuple(c.text for c in where))
 
 
 def build(
@@ -83,6 +87,7 @@ def build(
     top: int = DEFAULT_TOP,
     now: datetime | None = None,
     window: TimeWindow = OPEN_WINDOW,
+    where: tuple[str, ...] = (),
 ) -> Report:
     """The report of ``tally``: the whole, then (when the tally is split) one section per split key.
 
@@ -92,7 +97,7 @@ def build(
         When the tally holds non-blank lines but none of them parsed.
     """
     generated = now or datetime.now(UTC)
-    report = _report(tally.unsplit(), top=top, now=generated, window=window)
+    report = replace(_report(tally.unsplit(), top=top, now=generated, window=window), where=where)
     if tally.split_by is None:
         return report
     sections = tuple(

@@ -81,6 +81,8 @@ def tls_and_idle_connections(report: Report) -> list[Finding]:
                     "zh": ("客户端访问的是哪个端口（nginx 的 listen ... ssl，Apache 的 SSLEngine）",
                            *_check(report, "400")["zh"][:1]),
                 },
+                count=tls,
+                total=total,
             )
         )
     for raw in ("400", "408"):
@@ -101,6 +103,8 @@ def tls_and_idle_connections(report: Report) -> list[Finding]:
                         '（"-" 或 ""）：这些是打开后闲置的连接（浏览器预连接、健康检查、端口扫描），不是页面出错。',
                     },
                     _check(report, raw),
+                    count=empty,
+                    total=count,
                 )
             )
     return found
@@ -135,6 +139,9 @@ def scanners_or_broken_links(report: Report) -> list[Finding]:
                         "en": ("block or rate-limit these clients (nginx deny / limit_req, fail2ban)",),
                         "zh": ("封禁或限速这些客户端（nginx 的 deny / limit_req，fail2ban）",),
                     },
+                    count=probe_hits,
+                    total=count,
+                    values=tuple(str(v) for v in clients["value"]),
                 )
             )
         elif raw == "404":
@@ -151,6 +158,8 @@ def scanners_or_broken_links(report: Report) -> list[Finding]:
                         "zh": f"共有 {count:,} 个请求返回 404；最常见的来源页面与缺失路径：{listed}。",
                     },
                     _check(report, raw),
+                    count=count,
+                    values=tuple(str(v) for v in links["value"]),
                 )
             )
     return found
@@ -189,6 +198,8 @@ def client_aborts(report: Report) -> list[Finding]:
                 "zh": f"有 {count:,} 个请求（{_pct(count, parsed)}）以 499 结束；{verdict_zh}。",
             },
             _check(report, "499"),
+            count=count,
+            total=parsed,
         )
     ]
 
@@ -231,6 +242,10 @@ def upstream_outages(report: Report) -> list[Finding]:
                     f"{_when(end)} 之间（{minutes} 分钟）：上游在这段时间宕机或过载。",
                 },
                 check,
+                start=start,
+                end=end,
+                count=biggest,
+                total=total,
             )
         ]
     if total >= 10:
@@ -245,6 +260,9 @@ def upstream_outages(report: Report) -> list[Finding]:
                     "个时段：这是反复出现的上游问题，而不是一次故障。",
                 },
                 check,
+                start=runs[0][0],
+                end=runs[-1][1],
+                count=total,
             )
         ]
     return []
@@ -269,6 +287,9 @@ def rate_limited_clients(report: Report) -> list[Finding]:
                         "zh": f"状态 {raw} 的 {count:,} 个响应中有 {hits:,} 个（{_pct(hits, count)}）发给了 {client}。",
                     },
                     _check(report, raw),
+                    count=hits,
+                    total=count,
+                    values=(client,),
                 )
             )
     return found
@@ -279,7 +300,8 @@ def body_too_large(report: Report) -> list[Finding]:
     count = _count(report, "413")
     if not count:
         return []
-    paths = ", ".join(str(v) for v in _values(report, "413", "path").head(3)["value"]) or "-"
+    top_paths = tuple(str(v) for v in _values(report, "413", "path").head(3)["value"])
+    paths = ", ".join(top_paths) or "-"
     return [
         Finding(
             "body_too_large", "413", "warning",
@@ -291,6 +313,8 @@ def body_too_large(report: Report) -> list[Finding]:
                 "或 LimitRequestBody（Apache）的限制。",
             },
             _check(report, "413"),
+            count=count,
+            values=top_paths,
         )
     ]
 
@@ -310,6 +334,8 @@ def error_share_and_spikes(report: Report) -> list[Finding]:
                     "zh": f"{parsed:,} 个请求中有 {errors:,} 个（{errors / parsed:.1%}）以 5xx 状态结束。",
                 },
                 {"en": ("the codes and evidence below",), "zh": ("下方各状态码及其证据",)},
+                count=errors,
+                total=parsed,
             )
         )
     for raw, evidence in report.evidence.items():
@@ -327,6 +353,9 @@ def error_share_and_spikes(report: Report) -> list[Finding]:
                     f"是其平均速率的 {window.times_average:.0f} 倍。",
                 },
                 _check(report, raw),
+                start=window.start,
+                end=window.start + timedelta(minutes=window.minutes),
+                count=window.count,
             )
         )
     return found

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 import polars as pl
 
-from logstat import __version__
 from logstat.formats import LogFormat
-from logstat.periods import Period
 from logstat.registry import OTHER_CLASS, Explanation, Lang, Registry, class_name, numeric_status
 from logstat.report.evidence import Percentiles, Ranked, Window
-from logstat.report.series import series_dict
 from logstat.tally.model import UnparsedSample
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
-
-SCHEMA_VERSION = 1
-"""Version of the JSON document; bumped whenever a key changes meaning or disappears."""
-
 
 DEFAULT_TOP = 5
 """How many paths, clients, agents ... the drill-down shows per error code."""
@@ -49,6 +41,16 @@ class Finding:
     title: dict[Lang, str]
     detail: dict[Lang, str]
     check: dict[Lang, tuple[str, ...]]
+    start: datetime | None = None
+    """When what the finding describes began (an outage window, a spike), if it has a time."""
+    end: datetime | None = None
+    """When it ended (the last minute with such requests)."""
+    count: int | None = None
+    """How many requests the finding is about (e.g. the 502s in the outage window)."""
+    total: int | None = None
+    """Out of how many (e.g. all 5xx of the log), so that ``count / total`` is the share stated."""
+    values: tuple[str, ...] = ()
+    """The log values the finding names: clients, paths, links."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,8 @@ class Report:
     top: int = DEFAULT_TOP
     window: TimeWindow = OPEN_WINDOW
     """The ``--since``/``--until`` window the counts are limited to (open: no limit)."""
+    where: tuple[str, ...] = ()
+    """The ``--where`` conditions the counts are limited to, as written."""
     split_by: str | None = None
     """With ``--split``: what :attr:`sections` are split by (``vhost``, ``service``, ``file``)."""
     sections: tuple[Report, ...] = ()
@@ -163,132 +167,3 @@ class Report:
             "zh": f"未在 IANA 注册；客户端会按 {cls.name[0]}00 处理。{cls.meaning[lang]}",
         }[lang]
         return unregistered, Explanation(meaning, (), ()), False
-
-    def to_dict(self, lang: Lang = "en", *, by: Period | None = None) -> dict[str, Any]:
-        """The one serializable shape of a report (JSON is this, dumped); ``by`` adds ``series``."""
-        formats = dict.fromkeys(i.log_format for i in self.inputs)
-        only = next(iter(formats)) if len(formats) == 1 else None
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "generator": {"name": "logstat", "version": __version__},
-            "generated_at": iso(self.generated_at),
-            "lang": lang,
-            "inputs": [
-                {
-                    "name": i.name,
-                    "log_format": i.log_format.name,
-                    "log_format_definition": i.log_format.definition,
-                    "detected": i.detected,
-                    "note": i.note,
-                    **_totals_dict(i.totals),
-                }
-                for i in self.inputs
-            ],
-            "log_format": {
-                "name": only.name if only else "mixed",
-                "definition": only.definition if only else None,
-                "detected": all(i.detected for i in self.inputs),
-            },
-            "time_range": {"first": iso(self.first), "last": iso(self.last)},
-            "window": {"since": iso(self.window.since), "until": iso(self.window.until)},
-            "totals": _totals_dict(self.totals),
-            "by_class": [
-                {
-                    "class": row.name,
-                    "label": self.registry.classes[row.name].label[lang],
-                    "count": row.count,
-                    "share": round(row.share, 6),
-                }
-                for row in self.by_class
-            ],
-            "by_code": [self._code_dict(row, lang) for row in self.by_code],
-            "latency": self._latency_dict(lang),
-            "findings": [
-                {
-                    "rule": f.rule,
-                    "code": f.code,
-                    "severity": f.severity,
-                    "title": f.title[lang],
-                    "detail": f.detail[lang],
-                    "check": list(f.check[lang]),
-                }
-                for f in self.findings
-            ],
-            "unparsed_samples": [
-                {"file": s.file, "line": s.lineno, "reason": s.reason, "text": s.text}
-                for s in self.unparsed_samples
-            ],
-            **({"series": series_dict(self.minutes, by, self.first, self.last)} if by is not None else {}),
-        }
-
-    def _code_dict(self, row: CodeRow, lang: Lang) -> dict[str, Any]:
-        reason, text, registered = self.explain(row, lang)
-        entry = self.registry.lookup(row.raw)
-        return {
-            "status": row.status,
-            "raw": row.raw,
-            "class": row.class_name,
-            "count": row.count,
-            "share": round(row.share, 6),
-            "registered": registered,
-            "kind": entry.kind if entry else None,
-            "reason": reason,
-            "meaning": text.meaning,
-            "causes": list(text.causes),
-            "check": list(text.check),
-            "first_seen": iso(row.first),
-            "last_seen": iso(row.last),
-            "latency": {dim: _percentiles_dict(p) for dim, p in self.latency_by_code.get(row.raw, {}).items()},
-            "evidence": self._evidence_dict(row.raw),
-        }
-
-    def _evidence_dict(self, raw: str) -> dict[str, Any] | None:
-        found = self.evidence.get(raw)
-        if found is None:
-            return None
-        window = found.window
-        return {
-            "top": {
-                dim: [
-                    {"value": r.value, "count": r.count, "share": round(r.share, 6)}
-                    | ({"distinct_queries": r.distinct_queries} if dim == "path" else {})
-                    for r in ranked
-                ]
-                for dim, ranked in found.top.items()
-                if ranked
-            },
-            "busiest_window": None
-            if window is None
-            else {
-                "start": iso(window.start),
-                "minutes": window.minutes,
-                "count": window.count,
-                "times_average": round(window.times_average, 2),
-            },
-        }
-
-    def _latency_dict(self, lang: Lang) -> dict[str, Any]:
-        if not self.latency_dims:
-            return {"fields": [], "note": NO_LATENCY[lang]}
-        return {
-            "fields": list(self.latency_dims),
-            "unit": "seconds",
-            "overall": {dim: _percentiles_dict(p) for dim, p in self.latency_overall.items()},
-            "by_class": {
-                cls: {dim: _percentiles_dict(p) for dim, p in dims.items()}
-                for cls, dims in sorted(self.latency_by_class.items())
-            },
-        }
-
-
-def iso(moment: datetime | None) -> str | None:
-    """``moment`` as ISO 8601 in UTC with a ``Z``, or ``None``."""
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _percentiles_dict(p: Percentiles) -> dict[str, float | int]:
-    return {"count": p.count, "p50": p.p50, "p95": p.p95, "p99": p.p99, "max": p.max}
-
-
-def _totals_dict(t: Totals) -> dict[str, int]:
-    return {"lines": t.lines, "parsed": t.parsed, "filtered": t.filtered, "unparsed": t.unparsed, "blank": t.blank}

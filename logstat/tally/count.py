@@ -15,6 +15,7 @@ from logstat.sources import Input, decode_to_file
 from logstat.tally.dimensions import DIMENSIONS, LATENCY_FIELDS, VALUE_LIMIT
 from logstat.tally.group import count_lines, finish_counts, needed_fields, split_counts, unparsed_lines
 from logstat.tally.model import SAMPLE_LIMIT, SAMPLE_TEXT_LIMIT, Tally, UnparsedSample
+from logstat.tally.where import Condition, apply_where, where_fields
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
 
 SPLITS = ("vhost", "service", "file")
@@ -36,6 +37,8 @@ class CountOptions:
     """One of :data:`SPLITS`: every count, evidence and latency row also carries this key."""
     sample_limit: int = SAMPLE_LIMIT
     """How many unparsed lines to keep."""
+    where: tuple[Condition, ...] = ()
+    """``--where`` conditions: parsed requests they do not keep are counted as filtered."""
 
 
 def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
@@ -123,8 +126,10 @@ def count_undetected(source: Input, why: str, options: CountOptions = CountOptio
 
 def _count(source: Input, fmt: LogFormat, detected: bool, options: CountOptions, ordinal: int) -> Tally:
     field = split_field(fmt, options.split_by)
-    fields = needed_fields(fmt) + ([field] if field and field not in needed_fields(fmt) else [])
+    extra = [*([field] if field else []), *where_fields(fmt, options.where)]
+    fields = list(dict.fromkeys([*needed_fields(fmt), *extra]))
     lines = apply_window(parse_lines(scan_lines(source), fmt, fields), fmt, options.window)
+    lines = apply_where(lines, fmt, options.where)
     split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
     grouped = count_lines(lines, fmt, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
     count_rows, evidence = split_counts(grouped)
