@@ -93,7 +93,7 @@ class Terminal:
 _sequence = iter(range(1, 10**9))
 
 
-def _lines(*statuses: int | str) -> str:
+def numbered_lines(*statuses: int | str) -> str:
     """Log lines with these statuses, each with its own time and path (no two lines alike)."""
     out = []
     for status in statuses:
@@ -103,7 +103,7 @@ def _lines(*statuses: int | str) -> str:
     return "".join(out)
 
 
-def _append(path: Path, text: str) -> None:
+def append(path: Path, text: str) -> None:
     with path.open("a", encoding="utf-8") as out:
         out.write(text)
 
@@ -111,7 +111,7 @@ def _append(path: Path, text: str) -> None:
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
     path = tmp_path / "access.log"
-    path.write_text(_lines(200, 200, 500, 404, 200))  # there before the start: not counted
+    path.write_text(numbered_lines(200, 200, 500, 404, 200))  # there before the start: not counted
     return path
 
 
@@ -133,20 +133,20 @@ def _start(terminals: list[Terminal], args: list[str], **kwargs: object) -> Term
 def test_counts_on_screen_through_appends_rotation_and_copytruncate(log: Path, terminals: list[Terminal]) -> None:
     term = _start(terminals, [str(log), "--window", "all", "--interval", "0.5"])
     assert "access.log (combined, detected)" in term.text()
-    _append(log, _lines(*[200] * 6, 404, 404, 404))
+    append(log, numbered_lines(*[200] * 6, 404, 404, 404))
     term.wait_for_codes({"200": 6, "404": 3})
 
     rotated = log.with_name("access.log.1")
     log.rename(rotated)  # logrotate's default: rename, then create
-    _append(rotated, _lines(502, 502))  # the server writes to the old file until it reopens
-    log.write_text(_lines(200, 200, 200, 200, "000"))
+    append(rotated, numbered_lines(502, 502))  # the server writes to the old file until it reopens
+    log.write_text(numbered_lines(200, 200, 200, 200, "000"))
     term.wait_for_codes({"200": 10, "404": 3, "502": 2, "000": 1})
     assert re.search(r"access\.log (rotated|created) at", term.text())
 
     shutil.copyfile(log, log.with_name("access.log.2"))  # copytruncate: copy, then truncate in place
     with log.open("r+") as handle:
         handle.truncate(0)
-    _append(log, _lines(503, 301, 301))
+    append(log, numbered_lines(503, 301, 301))
     term.wait_for_codes({"200": 10, "404": 3, "502": 2, "000": 1, "503": 1, "301": 2})
     assert "access.log truncated at" in term.text()
     assert "Lines in the window: 19 parsed, 0 unparsed, 0 blank" in term.text()
@@ -160,12 +160,12 @@ def test_counts_on_screen_through_appends_rotation_and_copytruncate(log: Path, t
 def test_keys_pause_sort_window_reset_and_help(log: Path, terminals: list[Terminal]) -> None:
     term = _start(terminals, [str(log), "--interval", "0.5"])
     assert "window 5m" in term.text()
-    _append(log, _lines(200, 404, 404))
+    append(log, numbered_lines(200, 404, 404))
     term.wait_for_codes({"200": 1, "404": 2})
 
     term.child.send("p")
     term.wait_for(lambda text: "PAUSED" in text, "the pause mark")
-    _append(log, _lines(418))
+    append(log, numbered_lines(418))
     term.pump(2.0)
     assert term.codes() == {"200": 1, "404": 2}  # the display holds; reading goes on
     term.child.send("p")
@@ -187,7 +187,7 @@ def test_keys_pause_sort_window_reset_and_help(log: Path, terminals: list[Termin
     term.child.send("?")
     term.child.send("z")
     term.wait_for(lambda text: "No requests in the window yet." in text, "the counts reset")
-    _append(log, _lines(201))
+    append(log, numbered_lines(201))
     term.wait_for_codes({"201": 1})
     term.child.send("q")
     assert term.exit_status() == 0
@@ -220,7 +220,7 @@ def test_standard_input_is_followed_while_keys_come_from_the_terminal(
     source = tmp_path / "stream.log"
     source.write_text("")
     term = _start(terminals, [], shell=f"tail -n +1 -f '{source}' | '{sys.executable}' -m logstat top - --window all")
-    _append(source, _lines(200, 200, 503))
+    append(source, numbered_lines(200, 200, 503))
     term.wait_for_codes({"200": 2, "503": 1})
     assert "<stdin> (combined, detected)" in term.text()
     term.child.send("q")
@@ -229,21 +229,21 @@ def test_standard_input_is_followed_while_keys_come_from_the_terminal(
 
 def test_log_data_stays_inert_on_screen(log: Path, terminals: list[Terminal]) -> None:
     term = _start(terminals, [str(log), "--interval", "0.5"])
-    hostile = _lines(404).replace("/page/", "/[bold]x[/]\\x1b[2J/")
-    _append(log, hostile.replace("\\x1b", "\x1b"))
+    hostile = numbered_lines(404).replace("/page/", "/[bold]x[/]\\x1b[2J/")
+    append(log, hostile.replace("\\x1b", "\x1b"))
     term.wait_for_codes({"404": 1})
     assert "top path /[bold]x[/]\\x1b[2J/" in term.text()
 
 
 def test_chinese_labels(log: Path, terminals: list[Terminal]) -> None:
     term = _start(terminals, [str(log), "--lang", "zh", "--interval", "0.5"])
-    _append(log, _lines(404))
+    append(log, numbered_lines(404))
     term.wait_for(lambda text: "每秒请求" in text and "未找到" in text, "the Chinese labels")
 
 
 def test_a_resize_lays_the_view_out_again(log: Path, terminals: list[Terminal]) -> None:
     term = _start(terminals, [str(log), "--interval", "0.5"])
-    _append(log, _lines(*[200] * 3, 502))
+    append(log, numbered_lines(*[200] * 3, 502))
     term.wait_for_codes({"200": 3, "502": 1})
     term.screen.resize(24, 70)
     term.child.setwinsize(24, 70)
@@ -264,7 +264,7 @@ PLAIN = re.compile(
 
 
 def test_plain_prints_one_line_per_interval_and_ends_with_its_input() -> None:
-    text = _lines(200, 200, 301, 404, 404, 404, 502) + "junk\n"
+    text = numbered_lines(200, 200, 301, 404, 404, 404, 502) + "junk\n"
     result = _run(["-", "--plain", "--interval", "0.2"], input=text)
     assert result.returncode == 0, result.stderr
     rows = [PLAIN.match(line) for line in result.stdout.splitlines()]
@@ -283,7 +283,7 @@ def test_plain_follows_a_file(log: Path) -> None:
         assert child.stdout is not None
         first = child.stdout.readline()  # one line per interval, from the first one on
         assert PLAIN.match(first.strip()) and " requests=0 " in first
-        _append(log, _lines(200, 504))
+        append(log, numbered_lines(200, 504))
         seen = 0
         deadline = time.monotonic() + 60
         while seen < 2 and time.monotonic() < deadline:
