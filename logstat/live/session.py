@@ -33,7 +33,7 @@ from logstat.live.window import (
     new_ring,
 )
 from logstat.registry import Lang
-from logstat.report import build
+from logstat.report import Report, build
 from logstat.sources.follow import Event, Follower
 from logstat.tally.model import Tally
 from logstat.text import visible
@@ -74,6 +74,8 @@ class Session:
     frozen: Screen | None = None
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     windows_read: WindowCache = field(default_factory=WindowCache)
+    _built: tuple[Tally | None, Report | None] = (None, None)
+    _problem: str = ""
 
     def __post_init__(self) -> None:
         self.ring = self._empty_ring()
@@ -137,11 +139,16 @@ class Session:
         view = self.windows_read.window(self.ring, length)
         notes = self._notes()
         report = None
-        if view.tally.totals()["lines"]:
+        if view.tally is self._built[0]:
+            report = self._built[1]  # nothing new in the window: the same report (an idle log costs nothing)
+        elif view.tally.totals()["lines"]:
             try:
                 report = build(view.tally, now=self.wall())
             except NoParsableLinesError as exc:
-                notes.append(visible(str(exc)))
+                self._problem = visible(str(exc))
+            self._built = (view.tally, report)
+        if report is None and self._problem and view.tally.totals()["lines"]:
+            notes.append(self._problem)
         rates = None
         if length is not None:
             before, intervals = self.windows_read.previous(self.ring, length)
@@ -152,7 +159,8 @@ class Session:
         frame = Screen(
             now=self.wall(), lang=self.lang, window_name=self.windows[self.current][0] if length else None,
             interval=self.interval, view=view, report=report, last=self.last, previous=rates,
-            inputs=self._inputs(), notes=tuple(notes), sort=self.sort, paused=self.paused,
+            inputs=self._inputs(), notes=tuple(notes), windows=tuple(name for name, _ in self.windows),
+            sort=self.sort, paused=self.paused,
             show_keys=self.show_keys, width=width, height=height,
         )
         if self.paused:

@@ -30,12 +30,12 @@ SORTS = ("count", "code", "change")
 KEYS: dict[Lang, tuple[tuple[str, str], ...]] = {
     "en": (
         ("q", "quit"), ("p", "pause the display (reading goes on)"), ("s", "sort the codes: count, code, change"),
-        ("w / W", "next / previous window"), ("1-5", "window 1m, 5m, 15m, 1h, since start"),
+        ("w / W", "next / previous window"), ("1-{n}", "window {windows}"),
         ("z", "reset the counts"), ("?", "show or hide these keys"), ("Ctrl-C", "quit (exit code 130)"),
     ),
     "zh": (
         ("q", "退出"), ("p", "暂停显示（继续读取）"), ("s", "状态码排序：数量、代码、变化"),
-        ("w / W", "下一个 / 上一个时间窗口"), ("1-5", "时间窗口 1m、5m、15m、1h、自启动以来"),
+        ("w / W", "下一个 / 上一个时间窗口"), ("1-{n}", "时间窗口 {windows}"),
         ("z", "清零计数"), ("?", "显示或隐藏按键说明"), ("Ctrl-C", "退出（退出码 130）"),
     ),
 }
@@ -113,6 +113,8 @@ class Screen:
     """One line per input: its name and format."""
     notes: tuple[str, ...] = ()
     """What happened to the inputs (rotations, waiting, formats not found)."""
+    windows: tuple[str, ...] = ("1m", "5m", "15m", "1h", "since start")
+    """The windows the keys choose from, in order."""
     sort: str = "count"
     paused: bool = False
     show_keys: bool = False
@@ -142,7 +144,11 @@ def render(screen: Screen) -> RenderableType:
     parts += [_line(text) for text in screen.inputs]
     parts += [_line(text, "yellow") for text in screen.notes]
     if screen.show_keys:
-        parts += [_line(f"{key:<8} {what}") for key, what in KEYS[lang]]
+        names = [label("since", lang) if n == "since start" else n for n in screen.windows]
+        listed = (", " if lang == "en" else "、").join(names)
+        for key, what in KEYS[lang]:
+            key_shown = key.format(n=len(names))
+            parts.append(_line(f"{key_shown:<8} {what.format(windows=listed)}"))
         return Group(*parts)
     parts += _rates(screen)
     report = screen.report
