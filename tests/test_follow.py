@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -164,6 +165,24 @@ def test_deleted_and_created_again(tmp_path: Path) -> None:
     log.write_text("new\n")
     chunks, events = follower.poll()
     assert _lines(chunks) == ["new"] and events[0].what == "created" and follower.waiting() == []
+
+
+def test_a_new_file_that_cannot_be_opened_is_said_and_tried_again(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("")
+    follower = follow([str(log)])
+    log.unlink()
+    log.write_text("new\n")
+    lowest_free = os.open(os.devnull, os.O_RDONLY)
+    os.close(lowest_free)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))  # the next open fails: EMFILE
+    try:
+        follower.poll()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert "cannot be read (Too many open files)" in follower.problems[str(log)]
+    assert _drain(follower) == ["new"] and follower.problems == {}
 
 
 def test_a_file_rotated_into_another_followed_name_is_read_once(tmp_path: Path) -> None:

@@ -182,6 +182,7 @@ class Session:
     def _notes(self) -> list[str]:
         lang = self.lang
         notes = [label("waiting", lang, name=visible(name)) for name in self.follower.waiting()]
+        notes += [visible(f"{name}: {why}") for name, why in self.follower.problems.items()]
         notes += [label("ended", lang, name=visible(s.name)) for s in self.follower.streams if s.ended]
         for name, reading in self.counter.readings.items():
             if reading.log_format is None and reading.problem:

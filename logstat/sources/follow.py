@@ -218,6 +218,8 @@ class Follower:
     streams: list[_Stream] = field(default_factory=list)
     tail_samples: dict[str, bytes] = field(default_factory=dict)
     """For each file read from its end: its last lines before that point, for format detection."""
+    problems: dict[str, str] = field(default_factory=dict)
+    """Followed paths that name a file which cannot be opened, and why."""
     behind: bool = False
     """Whether the last poll left bytes to read (a backlog larger than :data:`READ_LIMIT`)."""
     clock: Callable[[], float] = time.monotonic
@@ -275,6 +277,12 @@ class Follower:
                     fd = os.open(followed.path, os.O_RDONLY)
                 except FileNotFoundError:
                     continue  # gone again before it could be opened; the next poll looks again
+                except OSError as exc:
+                    # A log re-created with modes this user may not read (logrotate's "create 0640"):
+                    # said on the screen, and tried again at every poll.
+                    self.problems[followed.name] = f"cannot be read ({exc.strerror}); run as a user that can read it"
+                    continue
+                self.problems.pop(followed.name, None)
                 if (os.fstat(fd).st_dev, os.fstat(fd).st_ino) != identity:
                     os.close(fd)
                     continue  # replaced between stat and open; the next poll looks again
