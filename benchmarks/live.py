@@ -11,9 +11,9 @@ generated ``nginx_timed`` lines (with latencies, so the drill-down and percentil
 in batches every 20 ms. logstat's CPU time is read from ``/proc/PID/stat`` (all its threads)
 over the writing, after a warm-up; its peak memory from ``/proc/PID/status`` (VmHWM).
 logstat runs with its defaults (a 5-minute window, a refresh every second). After the writer
-stops, logstat gets a few seconds to catch up, and the lines it counted are compared with the
-lines written: from the ``--plain`` lines, or from the screen (drawn by the ``pyte`` terminal
-emulator, from the test extra) after the key ``5`` (since the start).
+stops, the lines logstat counted are compared with the lines written, and the time it took to
+count the last of them is the lag: from the ``--plain`` lines, or from the screen (drawn by the
+``pyte`` terminal emulator, from the test extra) after the key ``5`` (since the start).
 
 No timing is asserted anywhere; the machine is shared and noisy, so read the figures as
 "of this run".
@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 
 TICKS = os.sysconf("SC_CLK_TCK")
 WARM_UP = 5.0
-CATCH_UP = 6.0
+CATCH_UP = 60.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class Result:
     written: int
     write_seconds: float
     counted: int
+    lag: float
+    """Seconds after the writer stopped until every line was counted (or it gave up)."""
     seconds: float
     cpu_share: float
     peak_mb: float
@@ -134,6 +136,23 @@ def _take_terminal(fd: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
 
 
+class Plain:
+    """logstat top --plain into a pipe; a thread adds up the requests of its lines."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen([*command, "--plain"], stdout=subprocess.PIPE, text=True, env=env)
+        self.lines = 0
+        self.requests = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            match = re.search(r" requests=(\d+) ", line)
+            self.lines += 1
+            self.requests += int(match.group(1)) if match else 0
+
+
 def run(mode: str, rate: int, seconds: float) -> Result:
     """Follow a log that a writer process appends to at ``rate`` lines/s; measure logstat."""
     env = {**os.environ, "TERM": "xterm-256color"}
@@ -144,52 +163,53 @@ def run(mode: str, rate: int, seconds: float) -> Result:
 
         log.write_text("".join(f"{line}\n" for line in generate("nginx_timed", 1000, seed=3, start=datetime.now(UTC))))
         command = [sys.executable, "-m", "logstat", "top", str(log)]
-        screen = None
-        plain = None
-        if mode == "screen":
-            screen = Screen(command, env)
-            proc = screen.proc
-            while "logstat top ·" not in screen.text():
-                time.sleep(0.1)
-        else:
-            plain = subprocess.Popen([*command, "--plain"], stdout=subprocess.PIPE, text=True, env=env)
-            proc = plain
-            assert plain.stdout is not None
-            plain.stdout.readline()
+        follower: Screen | Plain = Screen(command, env) if mode == "screen" else Plain(command, env)
+        while not _started(follower):
+            time.sleep(0.1)
         writer = subprocess.Popen(
             [sys.executable, __file__, "--write", str(log), str(rate), str(seconds + WARM_UP)],
             stdout=subprocess.PIPE, text=True,
         )
         time.sleep(WARM_UP)
-        cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
-        frames0 = screen.frames if screen is not None else 0
+        pid = follower.proc.pid
+        cpu0, wall0, frames0 = cpu_seconds(pid), time.monotonic(), _frames(follower)
         out, _ = writer.communicate()
-        cpu1, wall1 = cpu_seconds(proc.pid), time.monotonic()
-        frames = (screen.frames if screen is not None else 0) - frames0
+        cpu1, wall1, frames = cpu_seconds(pid), time.monotonic(), _frames(follower) - frames0
         written, write_seconds = int(out.split()[0]), float(out.split()[1])
-        time.sleep(CATCH_UP)
-        peak = peak_mb(proc.pid)
-        counted = _counted_screen(screen) if screen is not None else -1
-        proc.terminate()
-        if plain is not None:
-            rest, _ = plain.communicate()
-            counted = sum(int(m.group(1)) for m in re.finditer(r" requests=(\d+) ", rest))
-            frames = round((wall1 - wall0) / (WARM_UP + seconds + CATCH_UP) * len(rest.splitlines()))
-        proc.wait()
+        if isinstance(follower, Screen):
+            os.write(follower.master, b"5")  # the since-start window: every line counted so far
+        counted, lag = _caught_up(follower, written, wall1)
+        peak = peak_mb(pid)
+        follower.proc.terminate()
+        follower.proc.wait()
     elapsed = wall1 - wall0
     return Result(
-        mode, rate, written, write_seconds, counted, elapsed, (cpu1 - cpu0) / elapsed, peak, frames / elapsed
+        mode, rate, written, write_seconds, counted, lag, elapsed, (cpu1 - cpu0) / elapsed, peak, frames / elapsed
     )
 
 
-def _counted_screen(screen: Screen) -> int:
-    """The lines counted since the start, from the screen (key ``5``: the since-start window)."""
-    os.write(screen.master, b"5")
-    deadline = time.monotonic() + 30
-    while "window since start" not in screen.text() and time.monotonic() < deadline:
+def _started(follower: Screen | Plain) -> bool:
+    return "logstat top ·" in follower.text() if isinstance(follower, Screen) else follower.lines > 0
+
+
+def _frames(follower: Screen | Plain) -> int:
+    return follower.frames if isinstance(follower, Screen) else follower.lines
+
+
+def _counted(follower: Screen | Plain) -> int:
+    if isinstance(follower, Plain):
+        return follower.requests
+    text = follower.text()
+    match = re.search(r"Lines in the window: ([0-9,]+) parsed", text)
+    return int(match.group(1).replace(",", "")) if match and "window since start" in text else -1
+
+
+def _caught_up(follower: Screen | Plain, written: int, stopped: float) -> tuple[int, float]:
+    """Lines counted once logstat has caught up (or after :data:`CATCH_UP` seconds), and how long
+    after the writer stopped that was."""
+    while (counted := _counted(follower)) < written and time.monotonic() - stopped < CATCH_UP:
         time.sleep(0.1)
-    match = re.search(r"Lines in the window: ([0-9,]+) parsed", screen.text())
-    return int(match.group(1).replace(",", "")) if match else -1
+    return counted, time.monotonic() - stopped
 
 
 def main() -> None:
@@ -207,14 +227,16 @@ def main() -> None:
     for rate in (int(r) for r in args.rates.split(",")):
         for mode in args.modes.split(","):
             result = run(mode, rate, args.seconds)
-            print(f"  {mode} at {rate:,}/s: {result.cpu_share:.1%} of a core, {result.counted:,} of "
-                  f"{result.written:,} lines", file=sys.stderr, flush=True)
+            load = os.getloadavg()[0]
+            print(f"  {mode} at {rate:,}/s (load average {load:.1f}): {result.cpu_share:.1%} of a core, "
+                  f"{result.counted:,} of {result.written:,} lines", file=sys.stderr, flush=True)
             results.append(result)
     print(f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end\n")
-    print("| mode | lines/s written | lines written | lines counted | CPU (of one core) | refreshes/s | peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| mode | lines/s written | lines written | lines counted | counted within | CPU (of one core) "
+          "| refreshes/s | peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r.mode} | {r.written / r.write_seconds:,.0f} | {r.written:,} | {r.counted:,} | "
+        print(f"| {r.mode} | {r.written / r.write_seconds:,.0f} | {r.written:,} | {r.counted:,} | {r.lag:.1f} s | "
               f"{r.cpu_share:.1%} | {r.refreshes:.2f} | {r.peak_mb:.0f} MB |")
 
 
