@@ -70,6 +70,8 @@ class Session:
     show_keys: bool = False
     ring: Ring = field(init=False)
     last: ClassCounts = NO_REQUESTS
+    last_seconds: float = 1.0
+    """The time the last count covered (more than an interval when drawing fell behind)."""
     events: deque[tuple[Event, datetime]] = field(default_factory=lambda: deque(maxlen=3))
     frozen: Screen | None = None
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -101,7 +103,7 @@ class Session:
             if not self.follower.behind or time.monotonic() >= deadline:
                 break
         tally = merge_all(tallies, self.ring.split_by)
-        self.last = class_counts(tally)
+        self.last, self.last_seconds = class_counts(tally), intervals * self.interval
         self.ring = advance(self.ring, tally, self.last)
         for _ in range(intervals - 1):
             self.ring = advance(self.ring, Tally.empty(self.ring.split_by), NO_REQUESTS)
@@ -158,7 +160,8 @@ class Session:
                 rates = {str(raw): int(n) / seconds for raw, n in counts}
         frame = Screen(
             now=self.wall(), lang=self.lang, window_name=self.windows[self.current][0] if length else None,
-            interval=self.interval, view=view, report=report, last=self.last, previous=rates,
+            interval=self.interval, view=view, report=report, last=self.last, last_seconds=self.last_seconds,
+            previous=rates,
             inputs=self._inputs(), notes=tuple(notes), windows=tuple(name for name, _ in self.windows),
             sort=self.sort, paused=self.paused,
             show_keys=self.show_keys, width=width, height=height,

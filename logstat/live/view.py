@@ -106,7 +106,8 @@ class Screen:
     view: View
     report: Report | None
     last: ClassCounts
-    """Requests per class in the last interval."""
+    """Requests per class in the last count (of ``last_seconds``)."""
+    last_seconds: float = 1.0
     previous: dict[str, float] | None = None
     """Requests per second per status in the window before (None before there is one)."""
     inputs: tuple[str, ...] = ()
@@ -204,7 +205,7 @@ def _rates(screen: Screen) -> list[Text]:
     ]
     header = [(label(key, lang), "bold") for key in ("rates", "now", "avg", "trend")]
     rows = [
-        [(name, style), (_rate(last / screen.interval), ""), (_rate(total / seconds), ""), ("", style)]
+        [(name, style), (_rate(last / screen.last_seconds), ""), (_rate(total / seconds), ""), ("", style)]
         for name, last, total, _, style in series
     ]
     lines = columns([header, *rows], {1, 2}, screen.width)
