@@ -3,14 +3,19 @@ and reading their times; each line gets exactly one :class:`LineKind`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 from io import BufferedIOBase
 
 import polars as pl
 
-from logstat.errors import InputError, UsageError
-from logstat.formats import IMPOSSIBLE_DAY, LogFormat
+from logstat.errors import InputError, UnknownFormatError, UsageError
+from logstat.formats import BUILTIN_FORMATS, IMPOSSIBLE_DAY, LogFormat, detect_format, fit_prefix
+from logstat.formats.detect import not_a_request
+from logstat.formats.fallback import FALLBACK, client_from_lead
+from logstat.formats.jsonlog import explain_json, json_fields
 from logstat.sources import DAMAGE, Input, open_decoded
 from logstat.timewindow import TimeWindow
 
@@ -103,19 +108,170 @@ def blank_line() -> pl.Expr:
     return line.is_null() | (line.str.strip_chars(" \t\r\x0b\x0c").str.len_bytes() == 0)
 
 
-def parse_lines(lines: pl.LazyFrame, log_format: LogFormat, fields: Sequence[str]) -> pl.LazyFrame:
-    """Add ``kind`` and one column per requested field to a frame from :func:`scan_lines`.
+@dataclass(frozen=True)
+class Reading:
+    """How one input's lines are read: its format first, then, only for the lines that one
+    misses, each of ``others`` in turn (exact formats the detection sample also showed, then
+    the tolerant :data:`~logstat.formats.fallback.FALLBACK`)."""
+
+    log_format: LogFormat
+    others: tuple[LogFormat, ...] = ()
+
+    @property
+    def formats(self) -> tuple[LogFormat, ...]:
+        """Every format of the reading, in the order they are tried; ``read_by`` indexes it."""
+        return (self.log_format, *self.others)
+
+
+def reading_for(log_format: LogFormat, others: Sequence[LogFormat] = (), *, fallback: bool = True) -> Reading:
+    """The reading of a detected format: ``others`` that carry the same kind of time, then the fallback.
+
+    A JSON log, or a format whose time is not ``$time_local``, is read by itself: the count
+    table groups one kind of time per input.
+    """
+    if log_format.is_json or log_format.time_field != "time_local":
+        return Reading(log_format)
+    chain = [f for f in others if f.time_field == "time_local" and not f.is_json and not f.tolerant]
+    if fallback and not log_format.tolerant:
+        chain.append(FALLBACK)
+    return Reading(log_format, tuple(chain))
+
+
+def _renamed(pattern: str, index: int) -> str:
+    """``pattern`` with each named group prefixed by ``_<index>_``, so that alternatives can share one regex."""
+    return re.sub(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>", rf"(?P<_{index}_\1>", pattern)
+
+
+def field_struct(log_format: LogFormat, text: pl.Expr, fields: Sequence[str]) -> pl.Expr:
+    """One struct column with ``fields`` of ``log_format`` read from ``text`` (all null where it does not match)."""
+    if log_format.is_json:
+        return json_fields(log_format, text, fields)
+    return text.str.extract_groups(log_format.pattern(fields))
+
+
+def field_value(log_format: LogFormat, struct: pl.Expr, name: str, group: str | None = None) -> pl.Expr:
+    """Field ``name`` of a :func:`field_struct` column (``group`` is its capture name there, if renamed).
+
+    The fallback's ``remote_addr`` holds all the text before the time; the client is read from it.
+    """
+    value = struct.struct.field(group or name)
+    return client_from_lead(value) if log_format.tolerant and name == "remote_addr" else value
+
+
+@dataclass(frozen=True)
+class ChainStage:
+    """The struct columns that read every format of a :class:`Reading` (see :func:`chain_fields`)."""
+
+    reading: Reading
+    columns: dict[str, pl.Expr]
+    """Struct columns to add, in one stage: ``<name>0`` for the first format, ``<name>1`` for the others."""
+    fields: tuple[tuple[str, ...], ...]
+    """The fields read with each format."""
+    name: str
+
+    def value(self, index: int, field: str) -> pl.Expr:
+        """Field ``field`` as read by format ``index`` (null where that format did not read the line)."""
+        fmt = self.reading.formats[index]
+        if index == 0:
+            return field_value(fmt, pl.col(f"{self.name}0"), field)
+        return field_value(fmt, pl.col(f"{self.name}1"), field, f"_{index}_{field}")
+
+    def coalesced(self, pick: Callable[[LogFormat], str | None]) -> pl.Expr:
+        """The first non-null of ``pick(fmt)`` over the formats, in order (null where none has it)."""
+        parts = [
+            self.value(k, field)
+            for k, fmt in enumerate(self.reading.formats)
+            if (field := pick(fmt)) is not None and field in self.fields[k]
+        ]
+        if not parts:
+            return pl.lit(None, pl.String)
+        return parts[0] if len(parts) == 1 else pl.coalesce(parts)
+
+    def read_by(self) -> pl.Expr:
+        """The index of the format that read each line (null where none did)."""
+        read_by = pl.lit(None, pl.UInt8)
+        for k in reversed(range(1, len(self.reading.formats))):
+            hit = pl.col(f"{self.name}1").struct.field(f"_{k}_status").is_not_null()
+            read_by = pl.when(hit).then(pl.lit(k, pl.UInt8)).otherwise(read_by)
+        first = pl.col(f"{self.name}0").struct.field("status").is_not_null()
+        return pl.when(first).then(pl.lit(0, pl.UInt8)).otherwise(read_by)
+
+
+def chain_fields(
+    reading: Reading,
+    text: pl.Expr,
+    fields_of: Callable[[LogFormat], Sequence[str]],
+    *,
+    primary: pl.Expr | None,
+    rest: pl.Expr,
+    name: str,
+) -> ChainStage:
+    """Read every format of ``reading`` in one stage of struct columns, the others masked.
+
+    ``primary`` selects the lines the first format reads (all when None), ``rest`` those the
+    others may read (the text is null elsewhere, which costs next to nothing). The others share
+    one alternation regex, so that a homogeneous log pays for one masked column, not one per
+    format. Every format reads the status, which tells which one read a line.
+    """
+    formats = reading.formats
+    first, others = formats[0], formats[1:]
+    wanted = tuple(tuple(dict.fromkeys(["status", *fields_of(f)])) for f in formats)
+    source = text if primary is None else pl.when(primary).then(text)
+    columns = {f"{name}0": field_struct(first, source, wanted[0])}
+    if others:
+        alternation = "|".join(f"(?:{_renamed(f.pattern(wanted[k]), k)})" for k, f in enumerate(others, 1))
+        columns[f"{name}1"] = pl.when(rest).then(text).str.extract_groups(alternation)
+    return ChainStage(reading, columns, wanted, name)
+
+
+def _named(field: str) -> Callable[[LogFormat], str]:
+    """Pick ``field`` from every format (for :meth:`ChainStage.coalesced`)."""
+    return lambda _fmt: field
+
+
+def parse_lines(
+    lines: pl.LazyFrame,
+    log_format: LogFormat | Reading,
+    fields: Sequence[str],
+    *,
+    fields_of: Callable[[LogFormat], Sequence[str]] | None = None,
+) -> pl.LazyFrame:
+    """Add ``kind``, ``read_by`` and one column per requested field to a frame from :func:`scan_lines`.
 
     Only the requested fields are captured, and the regex stops after the last of them.
     The regex runs once, into a struct column: referring to the same ``extract_groups``
     expression from several columns would run it once per column. A ``$time_local`` on a day
     that does not exist (31/Feb) leaves its line unparsed.
+
+    Given a :class:`Reading`, the lines its format does not match are read by the others in
+    the same pass (masked columns, see :func:`chain_fields`); ``fields_of`` gives the fields to
+    read with each of them (``fields`` for the first by default), and a ``read_by`` column holds
+    the index of the format that read each line.
     """
+    reading = log_format if isinstance(log_format, Reading) else Reading(log_format)
+    first = reading.log_format
+    wanted = fields_of or (lambda fmt: fields if fmt is first else [f for f in fields if f in fmt.fields])
     line = pl.col("line")
-    matched = lines.with_columns(line.str.extract_groups(log_format.pattern(fields)).alias("_fields"))
-    matched = matched.with_columns(pl.col("_fields").struct.field(name) for name in fields).drop("_fields")
+    union = list(dict.fromkeys(f for fmt in reading.formats for f in wanted(fmt)))
+    if reading.others:
+        stage = chain_fields(reading, line, wanted, primary=None, rest=pl.col("_matched").not_(), name="_fields")
+        matched = lines.with_columns(stage.columns["_fields0"].alias("_fields0"))
+        matched = matched.with_columns(_matched=pl.col("_fields0").struct.field("status").is_not_null())
+        matched = matched.with_columns(stage.columns["_fields1"].alias("_fields1"))
+        matched = matched.with_columns(
+            *(stage.coalesced(_named(name)).alias(name) for name in union), read_by=stage.read_by()
+        )
+        matched = matched.drop("_fields0", "_fields1", "_matched")
+    else:
+        matched = lines.with_columns(field_struct(first, line, wanted(first)).alias("_fields"))
+        matched = matched.with_columns(field_value(first, pl.col("_fields"), name).alias(name) for name in union)
+        matched = matched.drop("_fields")
+        if isinstance(log_format, Reading):
+            matched = matched.with_columns(read_by=pl.lit(0, pl.UInt8))
     is_parsed = pl.col("status").is_not_null()
-    if "time_local" in fields:
+    if first.is_json and first.time_field is not None:
+        is_parsed = is_parsed & pl.col(first.time_field).is_not_null()
+    if "time_local" in union:
         is_parsed = is_parsed & ~pl.col("time_local").str.contains(IMPOSSIBLE_DAY).fill_null(value=True)
     is_blank = blank_line()
     kind = (
@@ -126,6 +282,19 @@ def parse_lines(lines: pl.LazyFrame, log_format: LogFormat, fields: Sequence[str
         .otherwise(pl.lit(LineKind.UNPARSED, pl.UInt8))
     )
     return matched.with_columns(kind.alias("kind"))
+
+
+def explain(log_format: LogFormat, line: str, fields: Sequence[str] | None = None) -> str:
+    """Say in a few words why ``line`` was not read with ``log_format`` (see :meth:`LogFormat.explain_mismatch`).
+
+    A line another program wrote into the stream (an nginx error.log line, klog, PHP) is named as such.
+    """
+    other = not_a_request(line)
+    if other is not None:
+        return other
+    if log_format.is_json and line.strip():
+        return explain_json(log_format, line)
+    return log_format.explain_mismatch(line, fields)
 
 
 UTC = pl.Datetime("us", "UTC")
@@ -196,3 +365,33 @@ def apply_window(lines: pl.LazyFrame, log_format: LogFormat, window: TimeWindow)
     return lines.with_columns(
         kind=pl.when(filtered).then(pl.lit(LineKind.FILTERED, pl.UInt8)).otherwise(pl.col("kind"))
     )
+
+
+REQUEST_LINE = r"^[A-Z][A-Z_-]* (\S+) [A-Z]+/[0-9.]+$"
+"""A ``METHOD TARGET PROTOCOL`` request line; group 1 is the target."""
+
+
+def plan_reading(source: Input, log_format: LogFormat | None) -> tuple[Reading, bool]:
+    """How to read ``source``, and whether its format was detected.
+
+    A given format (after a collector's line prefix, if the lines have one) reads every line
+    alone; a detected one is followed by the other formats the sample showed and the fallback
+    (see :func:`reading_for`).
+
+    Raises
+    ------
+    UnknownFormatError
+        When no format can be detected; the message names the input.
+    """
+    sample = read_sample(source)
+    if log_format is not None:
+        return Reading(fit_prefix(log_format, sample)), False
+    if not sample:
+        # An empty input has nothing to detect; any format reads it as zero lines.
+        return reading_for(BUILTIN_FORMATS["combined"]), True
+    try:
+        detection = detect_format(sample)
+    except UnknownFormatError as exc:
+        msg = f"{source.name}: {exc}"
+        raise UnknownFormatError(msg) from None
+    return reading_for(detection.log_format, detection.others), True

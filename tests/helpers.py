@@ -17,6 +17,9 @@ from logstat.sources import open_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+"""Real third-party logs, kept beside the clone (``../shared/corpus``), not in the repository."""
+
 LINE = '203.0.113.7 - - [{when}] "GET /x HTTP/1.1" {status} 512 "-" "curl/8.0"'
 T0 = datetime(2026, 10, 10, 10, 0, 0, tzinfo=UTC)
 HOSTILE_EVIDENCE = (

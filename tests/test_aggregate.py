@@ -52,7 +52,9 @@ def tally_of(path: Path, fmt: LogFormat = COMBINED) -> Tally:
 
 
 def count_table(rows: Sequence[tuple[object, ...]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=COUNT_SCHEMA, orient="row")
+    """A count table from rows without ``read_by``: the one format read every parsed line."""
+    full = [(*row, 0 if row[0] in (PARSED, LineKind.FILTERED) else None) for row in rows]
+    return pl.DataFrame(full, schema=COUNT_SCHEMA, orient="row")
 
 
 def test_needed_fields() -> None:

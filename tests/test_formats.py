@@ -282,9 +282,17 @@ def test_nginx_json_log_format() -> None:
     }
 
 
-def test_detect_points_json_lines_to_their_log_format() -> None:
+def test_detect_reads_json_lines_by_key() -> None:
     lines = ['{"time":"2026-10-10T13:55:36+00:00","status":404,"request":"GET / HTTP/1.1"}'] * 3
-    with pytest.raises(UnknownFormatError, match=r"^the lines are JSON objects; pass the log_format that wrote them"):
+    fmt = detect_format(lines).log_format
+    assert fmt.name == "json"
+    assert dict(fmt.json_paths) == {"status": '$["status"]', "time_iso8601": '$["time"]', "request": '$["request"]'}
+    assert fmt.time_field == "time_iso8601"
+
+
+def test_detect_points_json_lines_without_a_status_to_their_log_format() -> None:
+    lines = ['{"time":"2026-10-10T13:55:36+00:00","code":404,"request":"GET / HTTP/1.1"}'] * 3
+    with pytest.raises(UnknownFormatError, match=r"^the lines are JSON objects, but no key holds a status"):
         detect_format(lines)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from browser_check import PNG_SIGNATURE, dump_dom, find_chromium, page_text, screenshot
-from helpers import HOSTILE_EVIDENCE, T0, line, report_of, require
+from helpers import CORPUS, HOSTILE_EVIDENCE, T0, line, report_of, require
 
 from logstat.render import OutputFormat, RenderOptions, format_for_path, renderer_for
 from logstat.render.html import SEVERITY_STYLES, render_html
@@ -20,7 +20,7 @@ from logstat.render.markdown import LABELS as DOCUMENT_LABELS
 from logstat.report import NO_LATENCY, Report, build_report
 from logstat.sources import open_inputs
 
-CORPUS = Path(__file__).parent / "corpus" / "elastic_apache_logs.log"
+ELASTIC = CORPUS / "elastic_apache_logs.log"
 HOSTILE_LINES = [
     '<script>alert("x")</script> <img src=x onerror=alert(1)> javascript:alert(1)',
     "\x1b[2J\x1b[31mred\x1b[0m | [x](javascript:alert(1)) \u202e",
@@ -42,8 +42,9 @@ def hostile(tmp_path: Path) -> Report:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    require(ELASTIC.is_file(), f"no real-log corpus at {CORPUS}")
     spool = tmp_path_factory.mktemp("spool")
-    return build_report(open_inputs([str(CORPUS)], spool_dir=spool), now=T0)
+    return build_report(open_inputs([str(ELASTIC)], spool_dir=spool), now=T0)
 
 
 class Page(HTMLParser):
@@ -254,10 +255,11 @@ BROWSER = find_chromium()
 def test_report_in_headless_chromium(tmp_path: Path, lang: str, expected: list[str]) -> None:
     require(BROWSER, "chromium is not installed (apt-get install chromium); the HTML was not checked in a browser")
     assert BROWSER is not None
+    require(ELASTIC.is_file(), f"no real-log corpus at {CORPUS}")
     hostile_log = tmp_path / "hostile.log"
     good = [line(200, datetime(2015, 5, 18, 12, tzinfo=UTC))] * 10
     hostile_log.write_text("\n".join(good + HOSTILE_LINES) + "\n", encoding="utf-8")
-    report = build_report(open_inputs([str(CORPUS), str(hostile_log)], spool_dir=tmp_path), now=T0)
+    report = build_report(open_inputs([str(ELASTIC), str(hostile_log)], spool_dir=tmp_path), now=T0)
     page = tmp_path / f"report-{lang}.html"
     page.write_text(render_html(report, RenderOptions(lang=lang, by="hour")), encoding="utf-8")  # type: ignore[arg-type]
 

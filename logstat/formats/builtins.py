@@ -7,6 +7,8 @@ from functools import cache
 
 from logstat.errors import FormatError
 from logstat.formats.apache import APACHE_TOKEN, compile_apache
+from logstat.formats.fallback import FALLBACK
+from logstat.formats.jsonlog import json_format
 from logstat.formats.model import LogFormat
 from logstat.formats.nginx import NGINX_VARIABLE, compile_nginx
 from logstat.formats.prefixes import LINE_PREFIXES, with_prefix
@@ -120,6 +122,10 @@ def format_named(name: str, definition: str, syntax: str) -> LogFormat:
     """
     if name == UNDETECTED.name:
         return UNDETECTED
+    if name == FALLBACK.name:
+        return FALLBACK
+    if syntax == "json":
+        return json_format(definition)
     if name in BUILTIN_FORMATS:
         return BUILTIN_FORMATS[name]
     prefix_name, plus, base = name.partition(" + ")

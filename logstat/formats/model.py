@@ -109,12 +109,22 @@ class LogFormat:
 
     name: str
     definition: str
-    syntax: Literal["nginx", "apache"]
+    syntax: Literal["nginx", "apache", "json"]
     tokens: tuple[Token, ...]
     description: str = ""
     example: str = ""
     prefix: str = ""
     """A regex for what a log collector writes before each line (see :data:`LINE_PREFIXES`)."""
+    tolerant: bool = False
+    """A fallback that reads only what the exact formats miss (see :mod:`logstat.formats.fallback`);
+    its pattern always runs through its last token, whatever fields are asked for."""
+    json_paths: tuple[tuple[str, str], ...] = ()
+    """For a JSON access log: each field and the JSONPath it is read from (no regex then)."""
+
+    @property
+    def is_json(self) -> bool:
+        """Whether lines of this format are JSON objects, read by key instead of by regex."""
+        return bool(self.json_paths)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -151,7 +161,8 @@ class LogFormat:
             msg = f"format {self.name!r} has no field {sorted(missing)[0]!r}"
             raise FormatError(msg)
         field_positions = [i for i, t in enumerate(self.tokens) if t.is_field and t.text in wanted]
-        last = len(self.tokens) - 1 if capture is None else max(field_positions, default=-1)
+        whole = capture is None or self.tolerant
+        last = len(self.tokens) - 1 if whole else max(field_positions, default=-1)
         return self._regex_through(last, wanted)
 
     def _regex_through(self, last: int, wanted: Collection[str]) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from logstat.registry import Lang
-from logstat.report.model import CodeEvidence, Report
+from logstat.report.model import CodeEvidence, InputSummary, Report
 from logstat.text import visible
 
 LABELS: dict[str, dict[Lang, str]] = {
@@ -36,6 +37,11 @@ LABELS: dict[str, dict[Lang, str]] = {
     "input_lines": {"en": "{n:,} lines", "zh": "{n:,} 行"},
     "input_line": {"en": "1 line", "zh": "1 行"},
     "undetected": {"en": "no format matched", "zh": "未识别格式"},
+    "also": {"en": "; ", "zh": "；"},
+    "read_as": {"en": "{n:,} lines read as {name}", "zh": "{n:,} 行按 {name} 读取"},
+    "read_as_one": {"en": "1 line read as {name}", "zh": "1 行按 {name} 读取"},
+    "read_by_fallback": {"en": "{n:,} lines by the tolerant fallback", "zh": "{n:,} 行由宽松的兜底格式读取"},
+    "read_by_fallback_one": {"en": "1 line by the tolerant fallback", "zh": "1 行由宽松的兜底格式读取"},
     "by_class": {"en": "Requests by class", "zh": "按类别统计"},
     "by_code": {"en": "Requests by status code", "zh": "按状态码统计"},
     "class": {"en": "Class", "zh": "类别"},
@@ -121,12 +127,34 @@ def when(moment: datetime | None) -> str:
 
 
 def format_label(report: Report, lang: Lang) -> str:
-    """The log format name with ``(detected)``/``(given)``, or ``mixed: a, b``, in ``lang``."""
+    """The log format name with ``(detected)``/``(given)``, or ``mixed: a, b``, in ``lang``; then
+    how many lines other formats and the tolerant fallback read, when they read any."""
     names = list(dict.fromkeys(i.log_format.name for i in report.inputs))
     if len(names) != 1:
         return label("mixed", lang, names=", ".join(names))
     how = "detected" if all(i.detected for i in report.inputs) else "given"
-    return f"{names[0]} ({label(how, lang)})"
+    others = read_with_label(report.inputs, lang)
+    return f"{names[0]} ({label(how, lang)})" + (f"{label('also', lang)}{others}" if others else "")
+
+
+def read_with_label(summaries: Sequence[InputSummary], lang: Lang) -> str:
+    """``2 lines read as combined, 1 line by the tolerant fallback``: what read the lines that
+    the inputs' own format did not (empty when it read them all)."""
+    read: dict[str, int] = {}
+    fallback = 0
+    for summary in summaries:
+        for fmt, n in summary.read_with:
+            if fmt.tolerant:
+                fallback += n
+            elif fmt.name != summary.log_format.name:
+                read[fmt.name] = read.get(fmt.name, 0) + n
+    parts = [
+        label("read_as_one", lang, name=name) if n == 1 else label("read_as", lang, n=n, name=name)
+        for name, n in read.items()
+    ]
+    if fallback:
+        parts.append(label("read_by_fallback_one" if fallback == 1 else "read_by_fallback", lang, n=fallback))
+    return label("separator", lang).join(parts)
 
 
 def time_span(report: Report, lang: Lang) -> str:

@@ -46,6 +46,8 @@ def report_dict(report: Report, lang: Lang = "en", *, by: Period | None = None) 
                 "detected": i.detected,
                 "note": i.note,
                 **_totals(i.totals),
+                "read_with": [{"format": fmt.name, "fallback": fmt.tolerant, "lines": n} for fmt, n in i.read_with],
+                "fallback_lines": i.fallback_lines,
             }
             for i in report.inputs
         ],

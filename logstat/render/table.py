@@ -23,6 +23,7 @@ from logstat.render.phrases import (
     format_label,
     label,
     no_requests,
+    read_with_label,
     split_title,
     time_span,
     window_span,
@@ -114,6 +115,8 @@ def _header(report: Report, lang: Lang) -> Table:
                 line = f"{visible(summary.name)} ({label('undetected', lang)}; {lines})"
             else:
                 how = label("detected" if summary.detected else "given", lang)
+                others = read_with_label([summary], lang)
+                lines += f"{label('separator', lang)}{others}" if others else ""
                 line = f"{visible(summary.name)} ({summary.log_format.name}, {how}; {lines})"
             grid.add_row(label("inputs", lang) if i == 0 else "", Text(line))
     grid.add_row(label("time", lang), Text(time_span(report, lang)))

@@ -106,16 +106,26 @@ def build(
     return replace(report, split_by=tally.split_by, sections=sections)
 
 
+def _summary(tally: Tally, name: str, log_format: LogFormat, detected: bool, note: str | None) -> InputSummary:
+    """One input's summary: its format, line accounting, and how many lines each format read.
+
+    The formats that read what the input's own format missed are built-ins (possibly after a
+    collector's prefix) or the fallback, so their names are enough to find them again.
+    """
+    read = tally.lines.filter((pl.col("input") == name) & (pl.col("read_with") != ""))
+    by_name = dict(read.group_by("read_with").agg(pl.col("count").sum()).iter_rows())
+    others = sorted(
+        (format_named(other, "", "nginx") for other in by_name if other != log_format.name),
+        key=lambda fmt: (fmt.tolerant, -by_name[fmt.name], fmt.name),
+    )
+    read_with = tuple((fmt, int(by_name[fmt.name])) for fmt in (log_format, *others) if by_name.get(fmt.name))
+    return InputSummary(name, log_format, detected, Totals(**tally.totals(name)), note, read_with)
+
+
 def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Report:
     registry = load_registry()
     summaries = tuple(
-        InputSummary(
-            name,
-            format_named(log_format, definition, syntax),
-            detected,
-            Totals(**tally.totals(name)),
-            note,
-        )
+        _summary(tally, name, format_named(log_format, definition, syntax), detected, note)
         for name, log_format, definition, syntax, detected, note in tally.inputs.select(
             "input", "log_format", "definition", "syntax", "detected", "note"
         ).iter_rows()
@@ -139,7 +149,12 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
     first, last = tally.time_range()
     evidence = _evidence_table(tally)
     latency_dims = tuple(
-        dict.fromkeys(LATENCY_FIELDS[f][0] for summary in summaries for f in latency_fields(summary.log_format))
+        dict.fromkeys(
+            LATENCY_FIELDS[f][0]
+            for summary in summaries
+            for fmt in (summary.log_format, *(each for each, _ in summary.read_with))
+            for f in latency_fields(fmt)
+        )
     )
     error_codes = [row for row in by_code if re.match(ERROR_STATUS, row.raw)]
     ranked = top_values(

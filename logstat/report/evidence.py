@@ -8,15 +8,13 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+from logstat.parse import REQUEST_LINE
 from logstat.tally.dimensions import LINK, REQUEST_LIMIT, VALUE_LIMIT
 
 
 def capped(text: pl.Expr) -> pl.Expr:
     """``text`` cut to :data:`VALUE_LIMIT` characters, with ``…`` where it was cut."""
     return pl.when(text.str.len_chars() > VALUE_LIMIT).then(text.str.slice(0, VALUE_LIMIT) + "…").otherwise(text)
-
-
-REQUEST_LINE = r"^[A-Z][A-Z_-]* (\S+) [A-Z]+/[0-9.]+$"
 
 
 def _target(request: pl.Expr) -> pl.Expr:

@@ -74,6 +74,14 @@ class InputSummary:
     totals: Totals
     note: str | None = None
     """What the reader should know about this input, e.g. that an archive was damaged."""
+    read_with: tuple[tuple[LogFormat, int], ...] = ()
+    """How many lines each format read: ``log_format`` first, then those that read what it
+    missed (other exact formats, then the tolerant fallback); formats that read none are left out."""
+
+    @property
+    def fallback_lines(self) -> int:
+        """Lines read by the tolerant fallback rather than an exact format."""
+        return sum(n for fmt, n in self.read_with if fmt.tolerant)
 
 
 @dataclass(frozen=True)

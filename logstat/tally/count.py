@@ -9,8 +9,19 @@ from pathlib import Path
 import polars as pl
 
 from logstat.errors import InputError, UnknownFormatError, UsageError
-from logstat.formats import BUILTIN_FORMATS, UNDETECTED, LogFormat, detect_format, fit_prefix
-from logstat.parse import LineKind, apply_window, blank_line, parse_lines, read_sample, scan_lines
+from logstat.formats import UNDETECTED, LogFormat
+from logstat.parse import (
+    REQUEST_LINE,
+    LineKind,
+    Reading,
+    apply_window,
+    blank_line,
+    explain,
+    parse_lines,
+    parse_time,
+    plan_reading,
+    scan_lines,
+)
 from logstat.sources import Input, decode_to_file
 from logstat.tally.dimensions import DIMENSIONS, LATENCY_FIELDS, VALUE_LIMIT
 from logstat.tally.group import count_lines, finish_counts, needed_fields, split_counts, unparsed_lines
@@ -39,21 +50,6 @@ class CountOptions:
     """How many unparsed lines to keep."""
     where: tuple[Condition, ...] = ()
     """``--where`` conditions: parsed requests they do not keep are counted as filtered."""
-
-
-def choose_format(source: Input, log_format: LogFormat | None) -> tuple[LogFormat, bool]:
-    """The given format (after a collector's line prefix, if the lines have one), or the one detected."""
-    sample = read_sample(source)
-    if log_format is not None:
-        return fit_prefix(log_format, sample), False
-    if not sample:
-        # An empty input has nothing to detect; any format reads it as zero lines.
-        return BUILTIN_FORMATS["combined"], True
-    try:
-        return detect_format(sample).log_format, True
-    except UnknownFormatError as exc:
-        msg = f"{source.name}: {exc}"
-        raise UnknownFormatError(msg) from None
 
 
 def split_field(log_format: LogFormat, split_by: str | None) -> str | None:
@@ -87,9 +83,9 @@ def count_input(
     When polars cannot decode a damaged gzip or zstd file, the input is decoded again in
     ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`).
     """
-    fmt, detected = choose_format(source, log_format)
+    reading, detected = plan_reading(source, log_format)
     try:
-        return _count(source, fmt, detected, options, ordinal)
+        return _count(source, reading, detected, options, ordinal)
     except pl.exceptions.ComputeError as exc:
         msg = f"{source.name}: cannot be read ({exc}); check that it is a text log"
         raise InputError(msg) from None
@@ -103,7 +99,7 @@ def count_input(
             )
             raise InputError(msg) from None
         decoded = decode_to_file(source, spool_dir / f"recovered-{ordinal}")
-        return _count(decoded, fmt, detected, options, ordinal)
+        return _count(decoded, reading, detected, options, ordinal)
 
 
 def count_undetected(source: Input, why: str, options: CountOptions = CountOptions(), *, ordinal: int = 0) -> Tally:
@@ -121,17 +117,25 @@ def count_undetected(source: Input, why: str, options: CountOptions = CountOptio
             for lineno, text in bad.collect(engine="streaming").iter_rows()
         ]
     note = f"{why.removeprefix(source.name + ': ')}; its lines are counted as unparsed"
-    return _tally(replace(source, note=note), UNDETECTED, False, options, ordinal, per_kind, None, None, samples)
+    per_kind = per_kind.with_columns(read_by=pl.lit(None, pl.UInt8))
+    noted = replace(source, note=note)
+    return _tally(noted, Reading(UNDETECTED), False, options, ordinal, per_kind, None, None, samples)
 
 
-def _count(source: Input, fmt: LogFormat, detected: bool, options: CountOptions, ordinal: int) -> Tally:
+def _count(source: Input, reading: Reading, detected: bool, options: CountOptions, ordinal: int) -> Tally:
+    fmt = reading.log_format
     field = split_field(fmt, options.split_by)
     extra = [*([field] if field else []), *where_fields(fmt, options.where)]
-    fields = list(dict.fromkeys([*needed_fields(fmt), *extra]))
-    lines = apply_window(parse_lines(scan_lines(source), fmt, fields), fmt, options.window)
+
+    def fields_of(each: LogFormat) -> list[str]:
+        # The split and --where fields are the input's format's; the others read them where they have them.
+        return list(dict.fromkeys([*needed_fields(each), *(f for f in extra if f in each.fields)]))
+
+    parsed_lines = parse_lines(scan_lines(source), reading, fields_of(fmt), fields_of=fields_of)
+    lines = apply_window(parsed_lines, fmt, options.window)
     lines = apply_where(lines, fmt, options.where)
     split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
-    grouped = count_lines(lines, fmt, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
+    grouped = count_lines(lines, reading, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
     count_rows, evidence = split_counts(grouped)
     counts = finish_counts(count_rows)
     samples: list[UnparsedSample] = []
@@ -143,19 +147,19 @@ def _count(source: Input, fmt: LogFormat, detected: bool, options: CountOptions,
             UnparsedSample(
                 source.name,
                 lineno,
-                fmt.explain_mismatch(text or "", needed_fields(fmt)),
+                explain(fmt, text or "", needed_fields(fmt)),
                 shorten(text or "", SAMPLE_TEXT_LIMIT),
             )
             for lineno, text in bad.iter_rows()
         ]
-    per_kind = counts.group_by("kind").agg(pl.col("count").sum())
+    per_kind = counts.group_by("kind", "read_by").agg(pl.col("count").sum())
     parsed = counts.filter(pl.col("kind") == LineKind.PARSED)
-    return _tally(source, fmt, detected, options, ordinal, per_kind, parsed, evidence, samples)
+    return _tally(source, reading, detected, options, ordinal, per_kind, parsed, evidence, samples)
 
 
 def _tally(
     source: Input,
-    fmt: LogFormat,
+    reading: Reading,
     detected: bool,
     options: CountOptions,
     ordinal: int,
@@ -164,10 +168,14 @@ def _tally(
     evidence: pl.DataFrame | None,
     samples: Sequence[UnparsedSample],
 ) -> Tally:
-    """The tally of one input from its collected count tables."""
+    """The tally of one input from its collected count tables (``per_kind``: lines per kind and ``read_by``)."""
+    fmt = reading.log_format
     name = pl.lit(source.name)
     read = pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED])
-    lines = per_kind.with_columns(input=name, read_with=pl.when(read).then(pl.lit(fmt.name)).otherwise(pl.lit("")))
+    names = {k: each.name for k, each in enumerate(reading.formats)}
+    read_with = pl.col("read_by").replace_strict(names, default="", return_dtype=pl.String)
+    lines = per_kind.with_columns(input=name, read_with=pl.when(read).then(read_with).otherwise(pl.lit("")))
+    lines = lines.group_by("input", "kind", "read_with").agg(pl.col("count").sum())
     inputs = pl.DataFrame(
         [{"input": source.name, "ordinal": ordinal, "log_format": fmt.name, "definition": fmt.definition,
           "syntax": fmt.syntax, "detected": detected, "note": source.note}]
@@ -265,3 +273,35 @@ def with_shared_formats(tally: Tally) -> Tally:
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with ``…`` where it was cut."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def read_lines(source: Input, log_format: LogFormat | None = None) -> pl.DataFrame:
+    """Every line of ``source`` as the report reads it, one row each, for inspection and tests.
+
+    Columns: ``lineno``, ``kind`` (``parsed``, ``unparsed`` or ``blank``), and for a parsed
+    line its ``status``, UTC ``time``, the format that read it (``read_by``), its ``client``
+    and the ``path`` of its request (without the query). This collects the whole input in
+    memory: the report itself never does.
+    """
+    reading, _ = plan_reading(source, log_format)
+
+    def wanted(fmt: LogFormat) -> list[str]:
+        extra = [f for f in ("remote_addr", "http_x_forwarded_for", "request") if f in fmt.fields]
+        return list(dict.fromkeys([*needed_fields(fmt), *extra]))
+
+    union = list(dict.fromkeys(f for fmt in reading.formats for f in wanted(fmt)))
+    lines = parse_lines(scan_lines(source), reading, union, fields_of=wanted)
+    names = {k: fmt.name for k, fmt in enumerate(reading.formats)}
+    parsed = pl.col("kind") == LineKind.PARSED
+    client = [pl.col(f) for f in ("remote_addr", "http_x_forwarded_for") if f in union]
+    request = pl.col("request") if "request" in union else pl.lit(None, pl.String)
+    frame = lines.with_columns(_time=parse_time(reading.log_format)).collect()
+    return frame.select(
+        "lineno",
+        kind=pl.col("kind").replace_strict({int(k): k.name.lower() for k in LineKind}, return_dtype=pl.String),
+        status=pl.when(parsed).then(pl.col("status")),
+        time=pl.when(parsed).then(pl.col("_time")),
+        read_by=pl.when(parsed).then(pl.col("read_by").replace_strict(names, return_dtype=pl.String)),
+        client=pl.when(parsed).then(pl.coalesce(client) if client else pl.lit(None, pl.String)),
+        path=pl.when(parsed).then(request.str.extract(REQUEST_LINE, 1).str.replace(r"\?.*$", "")),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from logstat.formats import LogFormat
-from logstat.parse import TIME_LOCAL_FORMAT, UTC, LineKind, parse_time, plausible
+from logstat.parse import TIME_LOCAL_FORMAT, UTC, LineKind, Reading, parse_time, plausible
 from logstat.tally.dimensions import COUNT_DIM, latency_fields
 from logstat.tally.rows import with_evidence_rows
 
@@ -25,6 +25,7 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "last": UTC,
     "count": pl.UInt64(),
     "first_lineno": pl.UInt64(),
+    "read_by": pl.UInt8(),
 }
 """Columns of the per-input count table that :func:`finish_counts` returns (and ``split``, when counted)."""
 
@@ -36,9 +37,11 @@ def needed_fields(log_format: LogFormat) -> list[str]:
 
 
 def count_lines(
-    lines: pl.LazyFrame, log_format: LogFormat, *, with_evidence: bool = False, split: pl.Expr | None = None
+    lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_evidence: bool = False, split: pl.Expr | None = None
 ) -> pl.LazyFrame:
-    """Group lines by kind, status and minute; count them and keep first/last times.
+    """Group lines by kind, status, minute and the format that read them; count them and keep first/last times.
+
+    Lines parsed without a :class:`Reading` have no ``read_by`` column: the first format read them all.
 
     ``split`` adds one more key to the same group-by (a field such as the virtual host), so a
     report per split costs a group key, not a second pass.
@@ -47,8 +50,12 @@ def count_lines(
     :func:`logstat.evidence.with_evidence_rows` by (status, dim, value); split the collected
     result with :func:`split_counts`.
     """
+    reading = log_format if isinstance(log_format, Reading) else Reading(log_format)
+    if not isinstance(log_format, Reading):
+        lines = lines.with_columns(read_by=pl.lit(0, pl.UInt8))
+    log_format = reading.log_format
     time_field = log_format.time_field
-    index = ["kind", "status", "lineno"]
+    index = ["kind", "status", "lineno", "read_by"]
     if split is not None:
         lines = lines.with_columns(split=split)
         index.append("split")
@@ -58,10 +65,10 @@ def count_lines(
         lines = lines.with_columns(_time=parse_time(log_format))
         index.append("_time")
     if with_evidence:
-        lines = with_evidence_rows(lines, log_format, index)
+        lines = with_evidence_rows(lines, reading, index)
     else:
         lines = lines.with_columns(dim=pl.lit(COUNT_DIM), value=pl.lit(None, pl.String))
-    keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("dim"), pl.col("value")]
+    keys: list[pl.Expr] = [pl.col("kind"), pl.col("status"), pl.col("read_by"), pl.col("dim"), pl.col("value")]
     if split is not None:
         keys.append(pl.col("split"))
     aggs: list[pl.Expr] = [pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno")]
@@ -111,7 +118,7 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     if "dim" in counts.columns:
         counts = split_counts(counts)[0]
     schema = {**COUNT_SCHEMA, "split": pl.String()} if "split" in counts.columns else COUNT_SCHEMA
-    keys = [key for key in ("kind", "split", "status", "minute") if key in schema]
+    keys = [key for key in ("kind", "split", "status", "minute", "read_by") if key in schema]
     if "minute_text" in counts.columns:
         # Only the minute is converted; the first and last times differ from it by their
         # seconds (a leap second, :60, is the next minute's :00).
@@ -133,7 +140,8 @@ def finish_counts(counts: pl.DataFrame) -> pl.DataFrame:
     counts = counts.with_columns(
         kind=pl.when(bad_time).then(pl.lit(LineKind.UNPARSED, pl.UInt8)).otherwise("kind")
     ).with_columns(
-        pl.when(pl.col("kind") == LineKind.PARSED).then(pl.col(key)).alias(key) for key in keys[1:-1]
+        *(pl.when(pl.col("kind") == LineKind.PARSED).then(pl.col(key)).alias(key) for key in keys[1:-2]),
+        read_by=pl.when(pl.col("kind").is_in([LineKind.PARSED, LineKind.FILTERED])).then("read_by"),
     )
     return (
         counts.select(

@@ -7,12 +7,12 @@ number of lines."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
 from logstat.formats import LogFormat
-from logstat.parse import LineKind
+from logstat.parse import LineKind, Reading, chain_fields
 from logstat.tally.dimensions import (
     COUNT_DIM,
     ERROR_STATUS,
@@ -43,32 +43,59 @@ def _milliseconds(field_name: str) -> pl.Expr:
     return (seconds * factor).round(0).cast(pl.Int64, strict=False).cast(pl.String)
 
 
-def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
+def evidence_stages(log_format: LogFormat | Reading) -> list[dict[str, pl.Expr]]:
     """Column definitions, in stages, ending with one column per evidence dimension.
 
     Each stage may use the columns of the ones before it, and names starting with ``_`` are
     helpers, not dimensions. The drill-down fields come from a second regex that sees only
     error lines (the column it reads is null everywhere else, which costs next to nothing); it
     runs once, into a struct column, because every expression that repeated it would run it
-    again.
+    again. With a :class:`Reading` of several formats, each error line is read again by the
+    format that read it (the others in one masked column), and each dimension takes the value
+    of whichever format has it.
     """
+    reading = log_format if isinstance(log_format, Reading) else Reading(log_format)
+    formats = reading.formats
     parsed = pl.col("kind") == LineKind.PARSED
     is_error = parsed & pl.col("status").str.contains(ERROR_STATUS)
-    mapping = drill_fields(log_format)
+    mappings = [drill_fields(fmt) for fmt in formats]
     captured: dict[str, pl.Expr] = {}
     derived: dict[str, pl.Expr] = {}
     dims: dict[str, pl.Expr] = {}
-    if mapping:
-        wanted = sorted(set(mapping.values()))
-        captured["_evidence"] = pl.when(is_error).then(pl.col("line")).str.extract_groups(log_format.pattern(wanted))
-        fields = pl.col("_evidence")
-        for dim, field_name in mapping.items():
+    if any(mappings):
+        wanted = {fmt.name: sorted(set(m.values())) for fmt, m in zip(formats, mappings, strict=True)}
+        # The first format's regex also sees the error lines the others read: it does not match
+        # them (they missed its status), and one mask fewer is cheaper on every line.
+        stage = chain_fields(
+            reading,
+            pl.col("line"),
+            lambda fmt: wanted[fmt.name],
+            primary=is_error,
+            rest=is_error & (pl.col("read_by") > 0),
+            name="_evidence",
+        )
+        captured.update(stage.columns)
+        names = list(dict.fromkeys(dim for m in mappings for dim in m))
+        by_format = dict(zip((f.name for f in formats), mappings, strict=True))
+
+        def field_for(dim: str) -> Callable[[LogFormat], str | None]:
+            return lambda fmt: by_format[fmt.name].get(dim)
+
+        for dim in names:
             if dim not in REQUEST_DIMENSIONS:
-                derived[dim] = _cut(fields.struct.field(field_name))
-        if "request" in wanted:
-            derived["request"] = _cut(fields.struct.field("request"), REQUEST_LIMIT + 1)
-    for field_name in latency_fields(log_format):
-        dims[LATENCY_FIELDS[field_name][0]] = pl.when(parsed).then(_milliseconds(field_name))
+                derived[dim] = _cut(stage.coalesced(field_for(dim)))
+        if any("request" in m.values() for m in mappings):
+            request = stage.coalesced(lambda fmt: "request" if "request" in fmt.fields else None)
+            derived["request"] = _cut(request, REQUEST_LIMIT + 1)
+    latency: dict[str, list[str]] = {}
+    for fmt in formats:
+        for field_name in latency_fields(fmt):
+            latency.setdefault(LATENCY_FIELDS[field_name][0], [])
+            if field_name not in latency[LATENCY_FIELDS[field_name][0]]:
+                latency[LATENCY_FIELDS[field_name][0]].append(field_name)
+    for dim, field_names in latency.items():
+        values = [_milliseconds(f) for f in field_names]
+        dims[dim] = pl.when(parsed).then(values[0] if len(values) == 1 else pl.coalesce(values))
     stages = [captured, derived, dims]
     if "request" in derived and "referer" in derived:
         # A 404's referer also names the request, so that expand_evidence can tell which
@@ -80,7 +107,7 @@ def evidence_stages(log_format: LogFormat) -> list[dict[str, pl.Expr]]:
     return [stage for stage in stages if stage]
 
 
-def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat, index: Sequence[str]) -> pl.LazyFrame:
+def with_evidence_rows(lines: pl.LazyFrame, log_format: LogFormat | Reading, index: Sequence[str]) -> pl.LazyFrame:
     """Turn each line into its count row plus one row per evidence value it has.
 
     Adds ``dim`` (:data:`COUNT_DIM` on count rows) and ``value``; ``index`` columns are kept.
