@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from logstat import parse
 from logstat.errors import UnknownFormatError
 from logstat.formats import LogFormat
 from logstat.live.window import ClassCounts, merge_all
@@ -15,7 +16,7 @@ from logstat.registry import class_name
 from logstat.report.model import CLASS_ORDER
 from logstat.sources import Input
 from logstat.sources.follow import Chunk
-from logstat.tally.count import CountOptions, choose_format, count_input, count_undetected
+from logstat.tally.count import CountOptions, count_input, count_undetected
 from logstat.tally.model import Tally
 
 LIVE_OPTIONS = CountOptions(sample_limit=1)
@@ -23,12 +24,17 @@ LIVE_OPTIONS = CountOptions(sample_limit=1)
 
 
 @dataclass
-class Reading:
-    """How one input is read: its format once known, whether it was detected, why not yet."""
+class FormatState:
+    """How one input is read: its formats once known, whether they were detected, why not yet."""
 
-    log_format: LogFormat | None = None
+    plan: parse.Reading | None = None
     detected: bool = False
     problem: str | None = None
+
+    @property
+    def log_format(self) -> LogFormat | None:
+        """The input's own format (the first one tried), once known."""
+        return None if self.plan is None else self.plan.log_format
 
 
 @dataclass
@@ -39,7 +45,7 @@ class IntervalCounter:
     given: LogFormat | None = None
     tail_samples: dict[str, bytes] = field(default_factory=dict)
     """Lines just before where an input started to be read: what its format is detected from first."""
-    readings: dict[str, Reading] = field(default_factory=dict)
+    readings: dict[str, FormatState] = field(default_factory=dict)
     options: CountOptions = LIVE_OPTIONS
 
     def count(self, chunks: Sequence[Chunk]) -> Tally:
@@ -51,19 +57,22 @@ class IntervalCounter:
         spool = self.spool_dir / "interval"
         spool.write_bytes(chunk.data)
         source = Input(chunk.name, spool)
-        reading = self.readings.setdefault(chunk.name, Reading())
+        reading = self.readings.setdefault(chunk.name, FormatState())
         if reading.log_format is None and chunk.data.strip():
             self._find_format(reading, chunk.name, source)
-        if reading.log_format is None:
+        if reading.plan is None:
             why = reading.problem or "no known log format matches these lines"
             return count_undetected(source, why, self.options, ordinal=chunk.ordinal).shifted(chunk.lines_before)
-        return count_input(source, reading.log_format, self.options, ordinal=chunk.ordinal).shifted(chunk.lines_before)
+        planned = (reading.plan, reading.detected)
+        return count_input(source, options=self.options, ordinal=chunk.ordinal, planned=planned).shifted(
+            chunk.lines_before
+        )
 
     def __post_init__(self) -> None:
         for name in list(self.tail_samples):
-            self._find_format(self.readings.setdefault(name, Reading()), name, None)
+            self._find_format(self.readings.setdefault(name, FormatState()), name, None)
 
-    def _find_format(self, reading: Reading, name: str, source: Input | None) -> None:
+    def _find_format(self, reading: FormatState, name: str, source: Input | None) -> None:
         """Detect from the lines before the start point first, then from the new lines; keep trying."""
         candidates = []
         tail = self.tail_samples.pop(name, b"")
@@ -75,7 +84,7 @@ class IntervalCounter:
             candidates.append(source)
         for candidate in candidates:
             try:
-                reading.log_format, reading.detected = choose_format(candidate, self.given)
+                reading.plan, reading.detected = parse.plan_reading(candidate, self.given)
             except UnknownFormatError as exc:
                 reading.problem = str(exc).removeprefix(f"{name}: ")
                 continue
