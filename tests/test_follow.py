@@ -238,6 +238,17 @@ def test_a_named_pipe_is_followed_as_a_stream(tmp_path: Path) -> None:
     assert seen == ["x", "y"]
 
 
+def test_a_glob_leaves_out_its_compressed_files(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("")
+    (tmp_path / "access.log.2.gz").write_bytes(gzip.compress(b"old\n"))
+    follower = follow([str(tmp_path / "access.log*")])
+    assert [p.name for p in follower.paths] == [str(log)]
+    assert follower.skipped == [str(tmp_path / "access.log.2.gz")]
+    with pytest.raises(InputError, match="compressed"):
+        follow([str(tmp_path / "*.gz")])
+
+
 def test_compressed_and_missing_files_are_refused(tmp_path: Path) -> None:
     packed = tmp_path / "access.log.1.gz"
     packed.write_bytes(gzip.compress(b"a\n"))

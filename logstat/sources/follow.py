@@ -218,6 +218,8 @@ class Follower:
     streams: list[_Stream] = field(default_factory=list)
     tail_samples: dict[str, bytes] = field(default_factory=dict)
     """For each file read from its end: its last lines before that point, for format detection."""
+    skipped: list[str] = field(default_factory=list)
+    """Compressed files a glob matched, left out (nothing is appended to them)."""
     problems: dict[str, str] = field(default_factory=dict)
     """Followed paths that name a file which cannot be opened, and why."""
     behind: bool = False
@@ -313,35 +315,53 @@ def follow(arguments: Sequence[str], *, from_start: bool = False) -> Follower:
 
     Files are read from their end (from the start of their unfinished last line), or from
     their first byte with ``from_start``. Standard input and pipes are read from what
-    arrives next.
+    arrives next. Compressed files that a glob matches (``access.log*`` with its rotated
+    ``.gz``) are left out, since nothing is appended to them; they are listed in ``skipped``.
 
     Raises
     ------
     InputError
-        For a missing file, a directory, a glob matching nothing, or a compressed file.
+        For a missing file, a directory, a glob matching nothing, a compressed file named
+        on its own, or a glob that matches only compressed files.
     """
     follower = Follower()
-    for ordinal, argument in enumerate(expand_arguments(arguments)):
-        if argument == "-":
-            follower.streams.append(_Stream(STDIN, ordinal, _stdin_fd()))
-            continue
-        path = check_readable(argument)
-        name = display_name(argument)
-        if not path.is_file():
-            follower.streams.append(_Stream(name, ordinal, argument))
-            continue
-        if compression_of(path) is not None:
-            msg = (
-                f"{name}: is compressed, and nothing is appended to a compressed log; "
-                "follow the live log, or read this one with logstat summarize"
-            )
-            raise InputError(msg)
-        identity = _identity(argument)
-        follower.paths.append(_Path(argument, name, ordinal, identity))
-        if identity is None or identity in follower.readers:
-            continue  # the same file under a second name is read once
-        follower.readers[identity] = _open_reader(argument, name, ordinal, from_start, follower.tail_samples)
+    ordinal = 0
+    for given in arguments:
+        names = expand_arguments([given])
+        for argument in names:
+            if _add(follower, argument, ordinal, from_start, globbed=names != [given]):
+                ordinal += 1
+    if not follower.paths and not follower.streams:
+        shown = display_name(follower.skipped[0])
+        msg = f"{shown}: is compressed, and nothing is appended to a compressed log; name the live log"
+        raise InputError(msg)
     return follower
+
+
+def _add(follower: Follower, argument: str, ordinal: int, from_start: bool, *, globbed: bool) -> bool:
+    """Follow one argument; False when it is a compressed file a glob matched (left out)."""
+    if argument == "-":
+        follower.streams.append(_Stream(STDIN, ordinal, _stdin_fd()))
+        return True
+    path = check_readable(argument)
+    name = display_name(argument)
+    if not path.is_file():
+        follower.streams.append(_Stream(name, ordinal, argument))
+        return True
+    if compression_of(path) is not None:
+        if globbed:
+            follower.skipped.append(argument)
+            return False
+        msg = (
+            f"{name}: is compressed, and nothing is appended to a compressed log; "
+            "follow the live log, or read this one with logstat summarize"
+        )
+        raise InputError(msg)
+    identity = _identity(argument)
+    follower.paths.append(_Path(argument, name, ordinal, identity))
+    if identity is not None and identity not in follower.readers:  # the same file under two names is read once
+        follower.readers[identity] = _open_reader(argument, name, ordinal, from_start, follower.tail_samples)
+    return True
 
 
 def _open_reader(path: str, name: str, ordinal: int, from_start: bool, samples: dict[str, bytes]) -> _Reader:
