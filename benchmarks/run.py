@@ -6,6 +6,7 @@ Usage::
     python benchmarks/run.py --lines 1000000 --repeat 5
     python benchmarks/run.py --scaling 20000000   # also peak memory at 20M lines
     python benchmarks/run.py --scan 2000000       # also a scan: 2M 404s, each for a new path
+    python benchmarks/run.py --incremental 0      # without the --state runs (first, +10,000 lines, none new)
 
 Every command runs as its own process; wall time is the median of the repetitions and peak
 memory is the child's maximum resident set size as the kernel reports it (``wait4``). The
@@ -109,6 +110,33 @@ def logstat_command(path: Path, options: str = "") -> str:
     return f"{sys.executable} -m logstat summarize '{path}' {options} > /dev/null"
 
 
+def measure_incremental(big: Path, lines: int, repeat: int) -> list[Measurement]:
+    """The cost of ``--state`` runs on a copy of ``big``: the first run, which reads it all; then
+    runs after ``NEW`` new lines each (the cron case); then a run with nothing new."""
+    results = []
+    with tempfile.TemporaryDirectory(dir=big.parent) as tmp:
+        log, store, chunk = Path(tmp) / "access.log", Path(tmp) / "state.db", Path(tmp) / "new.log"
+        shutil.copyfile(big, log)
+        with chunk.open("wb") as out:
+            write_log(LogGenerator("combined", INCREMENT, seed=7, days=1), out)
+        first = f"{sys.executable} -m logstat summarize '{log}' --state '{store}' > /dev/null"
+        seconds, peak = run_once(first)
+        print(f"  logstat --state, first run: {seconds:.2f} s, {peak:.0f} MB", file=sys.stderr, flush=True)
+        results.append(Measurement("logstat --state, first run (reads it all)", lines, seconds, peak))
+        # Each run of the command appends the new lines, then reads them: the cron case.
+        command = f"cat '{chunk}' >> '{log}' && {first}"
+        results.append(measure(f"logstat --state after {INCREMENT:,} new lines", command, INCREMENT, repeat))
+        results.append(measure("logstat --state, nothing new", first, 0, repeat))
+        results.append(
+            Measurement("store size", 0, 0.0, store.stat().st_size / 1e6)
+        )
+    return results
+
+
+INCREMENT = 10_000
+"""New lines per incremental run."""
+
+
 def main() -> None:
     """Run the benchmark and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,6 +146,10 @@ def main() -> None:
     parser.add_argument("--scaling", type=int, default=0, help="also measure logstat at this many lines")
     parser.add_argument("--scan", type=int, default=0, help="also measure a scan log of this many distinct 404s")
     parser.add_argument("--workdir", type=Path, default=HERE / "data")
+    parser.add_argument(
+        "--incremental", type=int, default=10_000, metavar="N",
+        help="also time --state runs: the first (reads everything), then runs after N new lines (0: skip)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
@@ -150,6 +182,9 @@ def main() -> None:
         results.append(measure("logstat on a scan (every line a new 404 path)", logstat_command(scan), args.scan, 1))
         results.append(measure("logstat --top 0 on the scan", logstat_command(scan, "--top 0"), args.scan, 1))
 
+    if args.incremental:
+        results += measure_incremental(big, args.lines, args.repeat)
+
     small_results: list[Measurement] = []
     if shutil.which("goaccess"):
         small = ensure_log(args.workdir, args.goaccess_lines)
@@ -178,8 +213,12 @@ def report_table(results: list[Measurement], small: list[Measurement], big: Path
         base = group[0].seconds
         for m in group:
             name = m.name.replace("|", "\\|")
+            if m.name == "store size":
+                lines.append(f"| store size on disk | | | | {m.peak_mb:.0f} MB | |")
+                continue
+            rate = f"{m.lines / m.seconds:,.0f}" if m.lines else "–"
             lines.append(
-                f"| {name} | {m.lines:,} | {m.seconds:.2f} s | {m.lines / m.seconds:,.0f} | "
+                f"| {name} | {m.lines:,} | {m.seconds:.2f} s | {rate} | "
                 f"{m.peak_mb:.0f} MB | {m.seconds / base:.2f}x |"
             )
     return "\n".join(lines)

@@ -47,3 +47,7 @@ class UsageError(LogstatError):
 
 class OutputError(LogstatError):
     """A report cannot be written where it was asked to go."""
+
+
+class StoreError(LogstatError):
+    """A ``--state`` store cannot be opened, read or updated."""

@@ -57,6 +57,21 @@ def parse_moment(text: str, *, now: datetime) -> datetime:
     raise UsageError(msg)
 
 
+def parse_age(text: str, option: str) -> timedelta:
+    """A length of time like ``90d``, ``7d``, ``12h`` or ``2w`` (for ``option``'s error message).
+
+    Raises
+    ------
+    UsageError
+        When ``text`` is not a whole number and a unit (s, m, h, d, w), or is zero.
+    """
+    relative = _RELATIVE.match(text)
+    if relative is None or int(relative[1]) == 0:
+        msg = f"{option} takes a length of time like 1h, 1d, 7d or 90d, not {text!r}"
+        raise UsageError(msg)
+    return timedelta(**{_UNITS[relative[2]]: int(relative[1])})
+
+
 def build_window(since: str | None, until: str | None, *, now: datetime | None = None) -> TimeWindow:
     """The window for the ``--since`` and ``--until`` option values.
 

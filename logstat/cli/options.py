@@ -24,7 +24,8 @@ def parse_split(value: str | None) -> str | None:
     splits = ("vhost", "service", "file")  # logstat.tally.count.SPLITS, without importing polars
     if value is None or value in splits:
         return value
-    msg = f"--split must be one of {', '.join(splits)}, not {value!r}"
+    more = "; --split host splits stores: add --state PATH (once per store)" if value == "host" else ""
+    msg = f"--split must be one of {', '.join(splits)}, not {value!r}{more}"
     raise UsageError(msg)
 
 
@@ -77,7 +78,8 @@ OutputOpt = Annotated[
         "-o",
         metavar="FILE",
         help="Write the report to this file instead of stdout; repeatable. "
-        "The suffix picks each file's format: .txt .csv .json .md .html. "
+        "The suffix picks each file's format: .txt .csv .json .md .html, and .prom for Prometheus "
+        "(node_exporter's textfile collector; counters over the store's life with --state, else this run's). "
         "'-' is stdout, in --format (default table), next to the files.",
         show_default=False,
     ),
@@ -191,7 +193,8 @@ SplitOpt = Annotated[
         "--split",
         metavar="KEY",
         help="Also a section of the report per virtual host (vhost), ingress-nginx service (service) "
-        "or input file (file), most requests first; CSV gets a leading column with the key.",
+        "or input file (file), most requests first; CSV gets a leading column with the key. "
+        "With --state also per host (host: the store's host).",
         show_default=False,
     ),
 ]
@@ -207,3 +210,49 @@ WhereOpt = Annotated[
     ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", metavar="", help="Show a traceback on errors.")]
+
+
+StateOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--state",
+        metavar="PATH",
+        help="An SQLite store of what was read: with FILE, read only the new lines, add them to it and "
+        "report on them; with --since/--until, report on that window from the store; without FILE, "
+        "read no log. Repeatable without FILE: several hosts' stores in one report.",
+        show_default=False,
+    ),
+]
+
+
+CompareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--compare",
+        metavar="PERIOD",
+        help="With --state: compare with the same window PERIOD earlier (1d, 7d ...), from the store.",
+        show_default=False,
+    ),
+]
+
+
+KeepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--keep",
+        metavar="AGE",
+        help="With --state: drop what the store holds from before AGE ago (90d); lifetime counters stay.",
+        show_default=False,
+    ),
+]
+
+
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        metavar="SECONDS",
+        help="With --state: how long to wait for another run that is updating the same store.",
+    ),
+]

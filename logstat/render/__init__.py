@@ -17,7 +17,7 @@ Renderer = Callable[["Report", RenderOptions], str]
 
 def renderer_for(fmt: OutputFormat) -> Renderer:
     """The render function of ``fmt``."""
-    from logstat.render import csv, html, json, markdown, table
+    from logstat.render import csv, html, json, markdown, prometheus, table
 
     renderers: dict[OutputFormat, Renderer] = {
         OutputFormat.TABLE: table.render_table,
@@ -25,5 +25,6 @@ def renderer_for(fmt: OutputFormat) -> Renderer:
         OutputFormat.JSON: json.render_json,
         OutputFormat.MARKDOWN: markdown.render_markdown,
         OutputFormat.HTML: html.render_html,
+        OutputFormat.PROMETHEUS: prometheus.render_prometheus,
     }
     return renderers[fmt]

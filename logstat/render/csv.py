@@ -60,6 +60,11 @@ CODE_COLUMNS = (
 CLASS_COLUMNS = ("class", "label", "count", "share")
 """By-class table: class (``2xx`` … ``5xx``, ``other``), its label in ``--lang``, requests, share."""
 
+COMPARE_COLUMNS = ("previous_count", "previous_share", "share_change")
+"""With ``--compare`` (and history, without ``--split``), appended to the codes and classes tables:
+the previous period's requests and share, and the share now minus the share then (``0.031`` is
+3.1 points more)."""
+
 SERIES_COLUMNS = ("period_start", "status", "class", "count", "raw_status")
 """Time series: period start (ISO 8601 UTC, ``Z``), status (an integer, empty when the logged value is
 not a number), its class, requests (0 included), and the status as logged."""
@@ -96,13 +101,30 @@ def render_csv(report: Report, options: RenderOptions) -> str:
 Table = tuple[Sequence[str], Iterator[list[Any]]]
 
 
+def _compared(report: Report, kind: str) -> dict[str, list[Any]] | None:
+    """The comparison cells of each class or code, or None when there is no previous period."""
+    changes = report.changes()
+    if not changes:
+        return None
+    return {
+        row.key: [row.previous_count, f"{row.previous_share:.6f}", f"{row.share_change:.6f}"]
+        for row in changes
+        if row.kind == kind
+    }
+
+
 def _code_table(report: Report, options: RenderOptions) -> Table:
-    return CODE_COLUMNS, _code_rows(report, options)
+    compared = _compared(report, "code")
+    columns = CODE_COLUMNS + (COMPARE_COLUMNS if compared is not None else ())
+    return columns, _code_rows(report, options, compared)
 
 
-def _code_rows(report: Report, options: RenderOptions) -> Iterator[list[Any]]:
+def _code_rows(
+    report: Report, options: RenderOptions, compared: dict[str, list[Any]] | None = None
+) -> Iterator[list[Any]]:
     for code in report.by_code:
         row = code_row(report, code, options.lang)
+        extra = [] if compared is None else compared[code.raw]
         yield [
             _number(row["status"]),
             _data(row["raw"], options),
@@ -115,15 +137,24 @@ def _code_rows(report: Report, options: RenderOptions) -> Iterator[list[Any]]:
             row["causes"][0] if row["causes"] else "",
             row["first_seen"] or "",
             row["last_seen"] or "",
+            *extra,
         ]
 
 
 def _class_table(report: Report, options: RenderOptions) -> Table:
+    compared = _compared(report, "class")
     rows = (
-        [row["class"], row["label"], row["count"], f"{row['share']:.6f}"]
+        [row["class"], row["label"], row["count"], f"{row['share']:.6f}", *_class_changes(compared, row["class"])]
         for row in class_rows(report, options.lang)
     )
-    return CLASS_COLUMNS, rows
+    return CLASS_COLUMNS + (COMPARE_COLUMNS if compared is not None else ()), rows
+
+
+def _class_changes(compared: dict[str, list[Any]] | None, name: str) -> list[Any]:
+    """A class's comparison cells; a class absent from both periods compares 0 with 0."""
+    if compared is None:
+        return []
+    return compared.get(name, [0, f"{0:.6f}", f"{0:.6f}"])
 
 
 def _series_table(report: Report, options: RenderOptions) -> Table:

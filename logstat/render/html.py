@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from logstat import __version__
 from logstat.registry import Lang
+from logstat.render import compare
 from logstat.render.html_base import (
     BODY,
     CLASS_COLORS,
@@ -69,13 +70,16 @@ def _facts(report: Report, lang: Lang) -> str:
         ("time", time_span(report, lang)),
         *(("window", w) for w in [window_span(report)] if w),
         ("lines", accounting(report, lang)),
-        *(("note", note) for note in notes(report)),
+        *(("note", note) for note in notes(report, lang)),
+    ]
+    named = [(lbl(key, lang), value) for key, value in facts] + [
+        (esc(name), text) for name, text in compare.header_lines(report, lang)
     ]
     rows = "".join(
         f'<tr><th style="text-align:left;padding:2px 16px 2px 0;color:{MUTED};font-weight:600;'
-        f'white-space:nowrap;vertical-align:top">{lbl(key, lang)}</th>'
+        f'white-space:nowrap;vertical-align:top">{name}</th>'
         f'<td style="padding:2px 0;word-break:break-all">{esc(value)}</td></tr>'
-        for key, value in facts
+        for name, value in named
     )
     layout = 'role="presentation" cellpadding="0" cellspacing="0" border="0" style="font-size:13px"'
     return f"<table {layout}>{rows}</table>"
@@ -101,6 +105,7 @@ def _share_bar(name: str, share: float) -> str:
 def _class_section(report: Report, lang: Lang) -> str:
     headers = [(lbl(k, lang), k in ("count", "share")) for k in ("class", "meaning", "count", "share")]
     headers.append(("", False))
+    headers += _change_headers(report, lang)
     rows = [
         [
             _swatch(row.name) + esc(row.name),
@@ -108,21 +113,38 @@ def _class_section(report: Report, lang: Lang) -> str:
             f"{row.count:,}",
             esc(percent(row.share)),
             _share_bar(row.name, row.share),
+            *_changes(report, "class", row.name, lang),
         ]
         for row in report.by_class
     ]
     return f'<h2 style="{H2}">{lbl("by_class", lang)}</h2>' + html_table(headers, rows)
 
 
+def _change_headers(report: Report, lang: Lang) -> list[tuple[str, bool]]:
+    if not compare.with_history(report):
+        return []
+    return [(esc(compare.label("then", lang)), True), (esc(compare.label("change", lang)), True)]
+
+
+def _changes(report: Report, kind: str, key: str, lang: Lang) -> list[str]:
+    if not compare.with_history(report):
+        return []
+    found = compare.change_of(report, kind, key)
+    return [esc(compare.then_text(found)), esc(compare.change_text(found, lang))]
+
+
 def _code_section(report: Report, lang: Lang) -> str:
     keys = ("code", "reason", "count", "share", "meaning", "cause")
-    headers = [(lbl(k, lang), k in ("count", "share")) for k in keys]
+    headers = [(lbl(k, lang), k in ("count", "share")) for k in keys] + _change_headers(report, lang)
     rows = []
     for row in report.by_code:
         reason, meaning, cause = code_reason(report, row.raw, lang)
         code = f'<span style="font-weight:600;white-space:nowrap">{_swatch(row.class_name)}{esc(row.raw)}</span>'
         count, share = f"{row.count:,}", esc(percent(row.share))
-        rows.append([code, esc(reason), count, share, registry_html(meaning), registry_html(cause)])
+        rows.append([
+            code, esc(reason), count, share, registry_html(meaning), registry_html(cause),
+            *_changes(report, "code", row.raw, lang),
+        ])
     return f'<h2 style="{H2}">{lbl("by_code", lang)}</h2>' + html_table(headers, rows)
 
 

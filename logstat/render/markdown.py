@@ -17,6 +17,7 @@ from datetime import timedelta
 from logstat import __version__
 from logstat.periods import Period, auto_period
 from logstat.registry import Lang
+from logstat.render import compare
 from logstat.render.options import RenderOptions
 from logstat.render.phrases import LABELS as TABLE_LABELS
 from logstat.render.phrases import (
@@ -95,9 +96,10 @@ def escape_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def notes(report: Report) -> list[str]:
-    """What the reader should know about particular inputs (e.g. a damaged archive), one per input."""
-    return [f"{i.name}: {i.note}" for i in report.inputs if i.note]
+def notes(report: Report, lang: Lang = "en") -> list[str]:
+    """What the reader should know about particular inputs (e.g. a damaged archive), one per input,
+    then about the whole report (e.g. a window rounded to what a store keeps)."""
+    return [f"{i.name}: {i.note}" for i in report.inputs if i.note] + [note[lang] for note in report.notes]
 
 
 def code_reason(report: Report, raw: str, lang: Lang) -> tuple[str, str, str]:
@@ -232,36 +234,51 @@ def _header(report: Report, lang: Lang) -> list[str]:
         ("time", escape(time_span(report, lang))),
         *(("window", escape(w)) for w in [window_span(report)] if w),
         ("lines", accounting(report, lang)),
-        *(("note", escape(note)) for note in notes(report)),
+        *(("note", escape(note)) for note in notes(report, lang)),
     ]
-    return [f"## {label('title', lang)}", ""] + [f"- **{label(k, lang)}{colon}** {v}" for k, v in facts]
+    lines = [f"- **{label(k, lang)}{colon}** {v}" for k, v in facts]
+    lines += [f"- **{name}{colon}** {escape(text)}" for name, text in compare.header_lines(report, lang)]
+    return [f"## {label('title', lang)}", "", *lines]
 
 
 def _class_table(report: Report, lang: Lang) -> list[str]:
+    more = compare.with_history(report)
+    extra = [compare.label("then", lang), compare.label("change", lang)] if more else []
     lines = [
         f"### {label('by_class', lang)}",
         "",
-        _row([label(k, lang) for k in ("class", "meaning", "count", "share")]),
-        "| --- | --- | ---: | ---: |",
+        _row([*(label(k, lang) for k in ("class", "meaning", "count", "share")), *extra]),
+        "| --- | --- | ---: | ---: |" + (" ---: | ---: |" if more else ""),
     ]
     for row in report.by_class:
         meaning = report.registry.classes[row.name].label[lang]
-        lines.append(_row([row.name, escape_cell(meaning), f"{row.count:,}", percent(row.share)]))
+        cells = [row.name, escape_cell(meaning), f"{row.count:,}", percent(row.share)]
+        lines.append(_row(cells + _changes(report, "class", row.name, lang)))
     return lines
+
+
+def _changes(report: Report, kind: str, key: str, lang: Lang) -> list[str]:
+    if not compare.with_history(report):
+        return []
+    found = compare.change_of(report, kind, key)
+    return [compare.then_text(found), escape_cell(compare.change_text(found, lang))]
 
 
 def _code_table(report: Report, lang: Lang) -> list[str]:
     keys = ("code", "reason", "count", "share", "meaning", "cause")
+    more = compare.with_history(report)
+    extra = [compare.label("then", lang), compare.label("change", lang)] if more else []
     lines = [
         f"### {label('by_code', lang)}",
         "",
-        _row([label(k, lang) for k in keys]),
-        "| --- | --- | ---: | ---: | --- | --- |",
+        _row([*(label(k, lang) for k in keys), *extra]),
+        "| --- | --- | ---: | ---: | --- | --- |" + (" ---: | ---: |" if more else ""),
     ]
     for row in report.by_code:
         reason, meaning, cause = code_reason(report, row.raw, lang)
         cells = [escape(row.raw), escape_cell(reason), f"{row.count:,}", percent(row.share)]
-        lines.append(_row([*cells, escape_cell(meaning), escape_cell(cause)]))
+        changed = _changes(report, "code", row.raw, lang)
+        lines.append(_row([*cells, escape_cell(meaning), escape_cell(cause), *changed]))
     return lines
 
 

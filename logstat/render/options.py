@@ -23,6 +23,7 @@ class OutputFormat(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     HTML = "html"
+    PROMETHEUS = "prometheus"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class RenderOptions:
     csv_raw: bool = False
     """Write CSV cells from log data without the leading ``'`` that keeps a spreadsheet from
     running them as formulas (see ``logstat.render.csv``); for programs, not spreadsheets."""
+    cumulative: bool = False
+    """The report's counts cover a store's whole life (``--state``); Prometheus's help says which."""
 
 
 
@@ -51,6 +54,7 @@ SUFFIXES: dict[str, OutputFormat] = {
     ".md": OutputFormat.MARKDOWN,
     ".html": OutputFormat.HTML,
     ".htm": OutputFormat.HTML,
+    ".prom": OutputFormat.PROMETHEUS,
 }
 
 

@@ -64,6 +64,8 @@ def report_dict(report: Report, lang: Lang = "en", *, by: Period | None = None) 
         ],
         "split_by": report.split_by,
         "splits": [{"key": section.section, **_counts(section, lang)} for section in report.sections],
+        "notes": [note[lang] for note in report.notes],
+        "compare": compare_dict(report, lang),
         **({"series": series_dict(report.minutes, by, report.first, report.last)} if by is not None else {}),
     }
 
@@ -76,6 +78,40 @@ def _counts(report: Report, lang: Lang) -> dict[str, Any]:
         "by_code": [code_row(report, row, lang) for row in report.by_code],
         "latency": _latency(report, lang),
         "findings": [_finding(f, lang) for f in report.findings],
+    }
+
+
+def compare_dict(report: Report, lang: Lang) -> dict[str, Any] | None:
+    """With ``--compare``: the previous period, whether the store holds it, and each class and
+    code in both periods (empty lists without history); None without ``--compare``."""
+    found = report.comparison
+    if found is None:
+        return None
+    rows = report.changes()
+
+    def entries(kind: str) -> list[dict[str, Any]]:
+        return [
+            {
+                kind: row.key,
+                "count": row.count,
+                "share": round(row.share, 6),
+                "previous_count": row.previous_count,
+                "previous_share": round(row.previous_share, 6),
+                "share_change": round(row.share_change, 6),
+                "ratio": None if row.ratio is None else round(row.ratio, 4),
+            }
+            for row in rows
+            if row.kind == kind
+        ]
+
+    return {
+        "period": found.period,
+        "previous": {"since": iso(found.window.since), "until": iso(found.window.until)},
+        "history": found.history,
+        "note": found.note[lang] if found.note else None,
+        "previous_totals": {"parsed": found.parsed} if found.history else None,
+        "by_class": entries("class"),
+        "by_code": entries("code"),
     }
 
 

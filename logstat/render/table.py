@@ -16,6 +16,7 @@ from rich.text import Text
 
 from logstat.formats.builtins import UNDETECTED
 from logstat.registry import Lang
+from logstat.render import compare_table as compare
 from logstat.render.options import RenderOptions
 from logstat.render.phrases import (
     accounting,
@@ -127,6 +128,10 @@ def _header(report: Report, lang: Lang) -> Table:
     for summary in report.inputs:
         if summary.note:
             grid.add_row(label("note", lang), Text(visible(f"{summary.name}: {summary.note}")))
+    for note in report.notes:
+        grid.add_row(label("note", lang), Text(note[lang]))
+    for key, line in compare.header_lines(report, lang):
+        grid.add_row(key, Text(line))
     return grid
 
 
@@ -144,10 +149,12 @@ def _class_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     table.add_column(label("meaning", lang))
     table.add_column(label("count", lang), justify="right", no_wrap=True)
     table.add_column(label("share", lang), justify="right", no_wrap=True)
+    compared = compare.add_columns(table, report, lang)
     for row in report.by_class:
         cls = report.registry.classes[row.name]
         table.add_row(
-            Text(row.name), Text(cls.label[lang]), Text(f"{row.count:,}"), Text(percent(row.share))
+            Text(row.name), Text(cls.label[lang]), Text(f"{row.count:,}"), Text(percent(row.share)),
+            *compare.cells(report, "class", row.name, lang, compared),
         )
     return table
 
@@ -160,6 +167,7 @@ def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
     table.add_column(label("share", lang), justify="right", no_wrap=True)
     table.add_column(label("meaning", lang), ratio=4, overflow="fold")
     table.add_column(label("cause", lang), ratio=4, overflow="fold")
+    compared = compare.add_columns(table, report, lang)
     for row in report.by_code:
         reason, text, registered = report.explain(row, lang)
         if not registered:
@@ -171,6 +179,7 @@ def _code_table(report: Report, lang: Lang, frame: box.Box | None) -> Table:
             Text(percent(row.share)),
             Text(first_sentence(text.meaning)),
             Text(text.causes[0] if text.causes else "-"),
+            *compare.cells(report, "code", row.raw, lang, compared),
         )
     return table
 

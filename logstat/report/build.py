@@ -13,7 +13,8 @@ import polars as pl
 from logstat.errors import NoParsableLinesError
 from logstat.formats import LogFormat
 from logstat.formats.builtins import format_named
-from logstat.registry import load_registry
+from logstat.registry import Lang, load_registry
+from logstat.report.compare import Comparison
 from logstat.report.evidence import Percentiles, busiest_windows, expand_evidence, grouped_percentiles, top_values
 from logstat.report.findings import find
 from logstat.report.model import (
@@ -88,21 +89,30 @@ def build(
     now: datetime | None = None,
     window: TimeWindow = OPEN_WINDOW,
     where: tuple[str, ...] = (),
+    notes: tuple[dict[Lang, str], ...] = (),
+    comparison: Comparison | None = None,
+    require_parsed: bool = True,
 ) -> Report:
     """The report of ``tally``: the whole, then (when the tally is split) one section per split key.
+
+    ``notes`` are said about the whole report; ``comparison`` (``--compare``) is added before the
+    findings, which may then speak of it. ``require_parsed=False`` allows a tally whose lines
+    all failed to parse (the new lines of a log whose format is already known).
 
     Raises
     ------
     NoParsableLinesError
-        When the tally holds non-blank lines but none of them parsed.
+        When the tally holds non-blank lines but none of them parsed (and ``require_parsed``).
     """
     generated = now or datetime.now(UTC)
-    report = replace(_report(tally.unsplit(), top=top, now=generated, window=window), where=where)
+
+    def part(piece: Tally, compared: Comparison | None = None) -> Report:
+        return _report(piece, top=top, now=generated, window=window, require_parsed=require_parsed, comparison=compared)
+
+    report = replace(part(tally.unsplit(), comparison), where=where, notes=notes)
     if tally.split_by is None:
         return report
-    sections = tuple(
-        replace(_report(tally.only(key), top=top, now=generated, window=window), section=key) for key in tally.splits()
-    )
+    sections = tuple(replace(part(tally.only(key)), section=key) for key in tally.splits())
     return replace(report, split_by=tally.split_by, sections=sections)
 
 
@@ -122,7 +132,15 @@ def _summary(tally: Tally, name: str, log_format: LogFormat, detected: bool, not
     return InputSummary(name, log_format, detected, Totals(**tally.totals(name)), note, read_with)
 
 
-def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Report:
+def _report(
+    tally: Tally,
+    *,
+    top: int,
+    now: datetime,
+    window: TimeWindow,
+    require_parsed: bool = True,
+    comparison: Comparison | None = None,
+) -> Report:
     registry = load_registry()
     summaries = tuple(
         _summary(tally, name, format_named(log_format, definition, syntax), detected, note)
@@ -132,7 +150,7 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
     )
     overall = Totals(**tally.totals())
     samples = tally.unparsed_samples()
-    if overall.parsed + overall.filtered == 0 and overall.unparsed > 0:
+    if require_parsed and overall.parsed + overall.filtered == 0 and overall.unparsed > 0:
         raise NoParsableLinesError(_nothing_parsed(summaries, samples, overall.unparsed))
     parsed = overall.parsed or 1
     by_code = tuple(
@@ -188,6 +206,7 @@ def _report(tally: Tally, *, top: int, now: datetime, window: TimeWindow) -> Rep
         latency_overall=_latency(evidence, pl.lit("all"), latency_dims).get("all", {}),
         top=top,
         window=window,
+        comparison=comparison,
     )
     return replace(report, findings=find(report))
 

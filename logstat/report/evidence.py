@@ -100,6 +100,8 @@ def top_values(evidence: pl.DataFrame, *, total: dict[str, int], top: int) -> di
     ``total`` maps each status to its number of requests, for the shares; paths also get
     their number of distinct query strings (from the ``uri`` rows).
     """
+    if top <= 0:
+        return {}  # polars' group_by().head(0) keeps a row of nulls per group
     ranked = (
         evidence.sort(["count", "value"], descending=[True, False])
         .group_by("status", "dim", maintain_order=True)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from logstat.registry import Lang
+from logstat.report.findings_compare import sharp_changes
 from logstat.report.model import Finding, Report
 
 PROBE_PATHS = re.compile(
@@ -363,6 +364,7 @@ def error_share_and_spikes(report: Report) -> list[Finding]:
 
 RULES: tuple[Callable[[Report], list[Finding]], ...] = (
     upstream_outages,
+    sharp_changes,
     error_share_and_spikes,
     client_aborts,
     tls_and_idle_connections,

@@ -9,6 +9,7 @@ import polars as pl
 
 from logstat.formats import LogFormat
 from logstat.registry import OTHER_CLASS, Explanation, Lang, Registry, class_name, numeric_status
+from logstat.report.compare import Change, Comparison, changes
 from logstat.report.evidence import Percentiles, Ranked, Window
 from logstat.tally.model import UnparsedSample
 from logstat.timewindow import OPEN_WINDOW, TimeWindow
@@ -160,6 +161,21 @@ class Report:
     """With ``--split``: one report per split key, most requests first."""
     section: str | None = None
     """In a section: its split key (the virtual host, the service, the file)."""
+    notes: tuple[dict[Lang, str], ...] = ()
+    """What the reader should know about the report as a whole (e.g. a window rounded to what a store keeps)."""
+    comparison: Comparison | None = None
+    """With ``--compare``: the previous period's counts, or why there are none."""
+
+    def changes(self) -> list[Change]:
+        """With ``--compare`` and history: each class and code in both periods (see :func:`changes`)."""
+        if self.comparison is None:
+            return []
+        return changes(
+            self.comparison,
+            self.totals.parsed,
+            {row.name: row.count for row in self.by_class},
+            {row.raw: row.count for row in self.by_code},
+        )
 
     def explain(self, row: CodeRow, lang: Lang) -> tuple[str, Explanation, bool]:
         """Reason phrase, explanation and whether the code is registered, in ``lang``."""

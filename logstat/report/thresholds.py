@@ -5,10 +5,15 @@ A rule is ``TARGET OP VALUE``:
 - ``TARGET``: a status class (``1xx`` … ``5xx``), a three-digit code (``404``, also
   unregistered ones such as ``499``), or several of them joined with ``+`` (``4xx+5xx``).
 - ``OP``: ``>``, ``>=``, ``<``, ``<=``, ``=`` (or ``==``).
-- ``VALUE``: a count of requests (``200``) or a share of parsed requests (``1%``, ``0.5%``).
+- ``VALUE``: a count of requests (``200``), a share of parsed requests (``1%``, ``0.5%``), or,
+  with ``--compare``, a multiple of the share in the previous period (``3x``: more than three
+  times its share then; ``0.5x``: less than half of it, with ``<``).
 
 Whitespace between the parts is ignored. Comparisons are exact (rational arithmetic), so
-``5xx>1%`` does not hold at exactly 1 request in 100 and ``5xx>=1%`` does.
+``5xx>1%`` does not hold at exactly 1 request in 100 and ``5xx>=1%`` does. A multiple needs
+history: without the previous period in the store the rule is not checked (and does not hold);
+a share that was 0 then and is not now is infinitely many times it, and ``0`` against ``0``
+compares nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from logstat.report.model import Report
 
 SYNTAX_HINT = (
     "write TARGET OP VALUE, e.g. --fail-if '5xx>1%', --fail-if '499>=200' or --fail-if '4xx+5xx>10%' "
-    "(TARGET: 1xx-5xx or a 3-digit code, joined with +; OP: > >= < <= =; VALUE: a count or a share with %)"
+    "(TARGET: 1xx-5xx or a 3-digit code, joined with +; OP: > >= < <= =; VALUE: a count, a share with %, "
+    "or with --compare a multiple of the previous share with x, e.g. '5xx>3x')"
 )
 """Appended to every parse error, so a bad rule always comes with an example."""
 
@@ -39,7 +45,7 @@ _OPS: dict[str, Callable[[Fraction, Fraction], bool]] = {
 }
 _RULE = re.compile(r"^(?P<target>[^<>=]+?)(?P<op>>=|<=|==|>|<|=)(?P<value>[^<>=]+)$")
 _TERM = re.compile(r"^(?:[1-5]xx|\d{3})$", re.ASCII)
-_VALUE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<percent>%?)$", re.ASCII)
+_VALUE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>[%x]?)$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class Rule:
     """The threshold: a count, or a percentage when :attr:`is_share` (``1`` for ``1%``)."""
     is_share: bool
     """Whether the threshold is a share of parsed requests rather than a count."""
+    is_ratio: bool = False
+    """Whether the threshold is a multiple of the targets' share in the previous period (``3x``)."""
 
     def matches(self, raw_status: str) -> bool:
         """Whether requests with this logged status value count towards the rule."""
@@ -85,16 +93,16 @@ def _parse_targets(text: str, target: str) -> tuple[str, ...]:
     return terms
 
 
-def _parse_value(text: str, value: str) -> tuple[Fraction, bool]:
+def _parse_value(text: str, value: str) -> tuple[Fraction, str]:
     match = _VALUE.match(value)
     if match is None:
-        raise _bad(text, f"{value.strip()!r} is not a count like 200 or a share like 1%")
-    number, is_share = Fraction(match["number"]), bool(match["percent"])
-    if not is_share and number.denominator != 1:
+        raise _bad(text, f"{value.strip()!r} is not a count like 200, a share like 1% or a multiple like 3x")
+    number, unit = Fraction(match["number"]), match["unit"]
+    if not unit and number.denominator != 1:
         raise _bad(text, f"a count is a whole number of requests, not {match['number']}; add % for a share")
-    if is_share and number > 100:
+    if unit == "%" and number > 100:
         raise _bad(text, f"a share is at most 100%, not {match['number']}%")
-    return number, is_share
+    return number, unit
 
 
 def parse_rule(text: str) -> Rule:
@@ -110,9 +118,9 @@ def parse_rule(text: str) -> Rule:
     if match is None:
         raise _bad(text, "expected a target, a comparison and a value")
     targets = _parse_targets(text, match["target"])
-    value, is_share = _parse_value(text, match["value"])
+    value, unit = _parse_value(text, match["value"])
     op = "==" if match["op"] == "=" else match["op"]
-    return Rule(compact, targets, op, value, is_share)
+    return Rule(compact, targets, op, value, unit == "%", unit == "x")
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,10 @@ class Verdict:
     parsed: int
     """All parsed requests (the base of the share)."""
     holds: bool
+    previous: tuple[int, int] | None = None
+    """For a multiple of the previous share: the targets' requests then, and all parsed then."""
+    unchecked: str | None = None
+    """Why a rule against the previous period could not be checked (no history)."""
 
     @property
     def share(self) -> float | None:
@@ -134,6 +146,8 @@ class Verdict:
     def describe(self) -> str:
         """One line for stderr, e.g. ``5xx>1%: 2.3% (23 of 1,000 requests)``."""
         of = f"{self.count:,} of {self.parsed:,} requests"
+        if self.rule.is_ratio:
+            return self._describe_ratio(of)
         if self.parsed == 0:
             return f"{self.rule.text}: no parsed requests, so no share ({of})"
         share = _share_text(Fraction(self.count * 100, self.parsed), self.rule)
@@ -141,6 +155,33 @@ class Verdict:
             return f"{self.rule.text}: {share} ({of})"
         noun = "request" if self.count == 1 else "requests"
         return f"{self.rule.text}: {self.count:,} {noun} ({share} of {self.parsed:,})"
+
+
+    def _describe_ratio(self, of: str) -> str:
+        if self.unchecked is not None or self.previous is None:
+            return f"{self.rule.text}: not checked: {self.unchecked}"
+        count, parsed = self.previous
+        then = f"{count:,} of {parsed:,}"
+        now = _share_text(Fraction(self.count * 100, self.parsed), self.rule) if self.parsed else "no share"
+        before = _share_text(Fraction(count * 100, parsed), self.rule) if parsed else "no share"
+        ratio = _ratio(self.count, self.parsed, count, parsed)
+        times = "no change (none then or now)" if ratio is None else (
+            "none then" if ratio == _INFINITE else f"{float(ratio):.1f}x"
+        )
+        return f"{self.rule.text}: {now} against {before} in the previous period ({times}; {of}, then {then})"
+
+
+_INFINITE = Fraction(10**18)
+"""Stands for the ratio of a share to a share of 0."""
+
+
+def _ratio(count: int, parsed: int, then: int, then_parsed: int) -> Fraction | None:
+    """The share now over the share then, exactly; :data:`_INFINITE` when it was 0; None for 0 against 0."""
+    now = Fraction(count, parsed) if parsed else Fraction(0)
+    before = Fraction(then, then_parsed) if then_parsed else Fraction(0)
+    if before == 0:
+        return _INFINITE if now > 0 else None
+    return now / before
 
 
 def _share_text(percent: Fraction, rule: Rule) -> str:
@@ -179,12 +220,28 @@ def evaluate(rules: Sequence[Rule], report: Report) -> list[Verdict]:
     verdicts = []
     for rule in rules:
         count = sum(row.count for row in report.by_code if rule.matches(row.raw))
+        if rule.is_ratio:
+            verdicts.append(_against_previous(rule, report, count))
+            continue
         if rule.is_share:
             holds = parsed > 0 and rule.compare(Fraction(count * 100, parsed))
         else:
             holds = rule.compare(Fraction(count))
         verdicts.append(Verdict(rule, count, parsed, holds))
     return verdicts
+
+
+def _against_previous(rule: Rule, report: Report, count: int) -> Verdict:
+    """A rule against the previous period's share (``5xx>3x``)."""
+    parsed = report.totals.parsed
+    found = report.comparison
+    if found is None or not found.history:
+        why = (found.note or {}).get("en") if found is not None else None
+        return Verdict(rule, count, parsed, holds=False, unchecked=why or "no history for the previous period")
+    then = sum(n for raw, n in found.by_code if rule.matches(raw))
+    ratio = _ratio(count, parsed, then, found.parsed)
+    holds = ratio is not None and rule.compare(ratio)
+    return Verdict(rule, count, parsed, holds, previous=(then, found.parsed))
 
 
 def breached(verdicts: Sequence[Verdict]) -> list[Verdict]:

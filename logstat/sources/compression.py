@@ -14,7 +14,7 @@ import lzma
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, BinaryIO, cast
 
 import zstandard
 
@@ -48,14 +48,15 @@ def compression_of(path: Path) -> str | None:
     return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
 
 
-OPENERS: dict[str, Callable[[Path], io.BufferedIOBase]] = {
+OPENERS: dict[str, Callable[[Path | BinaryIO], io.BufferedIOBase]] = {
     "gzip": lambda path: gzip.open(path, "rb"),
     "bzip2": lambda path: bz2.open(path, "rb"),
     "xz": lambda path: lzma.open(path, "rb"),
     # zstandard's reader cannot iterate lines on its own; buffering adds that.
-    "zstd": lambda path: io.BufferedReader(cast(io.RawIOBase, zstandard.open(path, "rb"))),
+    "zstd": lambda path: io.BufferedReader(cast(io.RawIOBase, zstandard.open(path, "rb", closefd=False))),
 }
-"""How to open each compression for reading decoded bytes."""
+"""How to open each compression for reading decoded bytes, from a path or an open binary file
+(which stays open when the decoder is closed)."""
 
 
 def open_decoded(source: Input) -> io.BufferedIOBase:
@@ -72,31 +73,42 @@ def open_decoded(source: Input) -> io.BufferedIOBase:
 DAMAGE: tuple[type[Exception], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
-def _copy_zstd(path: Path, out: IO[bytes]) -> None:
+def _copy_zstd(raw: BinaryIO, out: IO[bytes]) -> None:
     # python-zstandard's readers end quietly at a truncated frame; its decompressobj tells.
-    with path.open("rb") as raw:
-        data = raw.read(_ZSTD_STEP)
-        while data:
-            decoder = zstandard.ZstdDecompressor().decompressobj()
-            while True:
-                out.write(decoder.decompress(data))
-                if decoder.eof:
-                    data = decoder.unused_data or raw.read(_ZSTD_STEP)
-                    break
-                data = raw.read(_ZSTD_STEP)
-                if not data:
-                    msg = "the zstd frame ends early"
-                    raise EOFError(msg)
+    data = raw.read(_ZSTD_STEP)
+    while data:
+        decoder = zstandard.ZstdDecompressor().decompressobj()
+        while True:
+            out.write(decoder.decompress(data))
+            if decoder.eof:
+                data = decoder.unused_data or raw.read(_ZSTD_STEP)
+                break
+            data = raw.read(_ZSTD_STEP)
+            if not data:
+                msg = "the zstd frame ends early"
+                raise EOFError(msg)
+
+
+def copy_decoded(raw: BinaryIO, compression: str | None, out: IO[bytes]) -> None:
+    """Write the decoded bytes of the open file ``raw`` (read from where it stands) to ``out``.
+
+    A damaged archive raises one of :data:`DAMAGE` after what precedes the damage is written.
+    """
+    if compression is None:
+        while chunk := raw.read(CHUNK):
+            out.write(chunk)
+    elif compression == "zstd":
+        _copy_zstd(raw, out)
+    else:
+        with OPENERS[compression](raw) as stream:
+            # read1 returns what one block decodes to, so little is lost at the damage.
+            while chunk := stream.read1(CHUNK):
+                out.write(chunk)
 
 
 def _copy_decoded(source: Input, out: IO[bytes]) -> None:
-    if source.compression == "zstd":
-        _copy_zstd(source.path, out)
-        return
-    with open_decoded(source) as stream:
-        # read1 returns what one block decodes to, so little is lost at the damage.
-        while chunk := stream.read1(CHUNK):
-            out.write(chunk)
+    with source.path.open("rb") as raw:
+        copy_decoded(raw, source.compression, out)
 
 
 def decode_to_file(source: Input, target: Path) -> Input:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from logstat.errors import InputError
 from logstat.sources.compression import compression_of
+from logstat.sources.cursor import FINGERPRINT_BYTES
 from logstat.sources.paths import check_readable, expand_arguments
 from logstat.text import display_name
 
@@ -43,8 +44,10 @@ READ_LIMIT = 32 << 20
 DRAIN_SECONDS = 10.0
 """How long a rotated-away or deleted file is still read after its last new byte."""
 
-HEAD_BYTES = 1024
-"""Bytes at the start of a file whose change tells that it was truncated and written again."""
+HEAD_BYTES = FINGERPRINT_BYTES
+"""Bytes at the start of a file whose change tells that it was truncated and written again: the
+store's fingerprint (:mod:`logstat.sources.cursor`), compared as bytes, since the follower keeps
+them in memory while the store keeps a digest between runs."""
 
 TAIL_SAMPLE_BYTES = 64 << 10
 """Bytes before the starting point kept for format detection when reading starts at the end."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
@@ -48,6 +49,11 @@ class CountOptions:
     """One of :data:`SPLITS`: every count, evidence and latency row also carries this key."""
     sample_limit: int = SAMPLE_LIMIT
     """How many unparsed lines to keep."""
+    evidence_bucket: timedelta | None = None
+    """Also key evidence and latency by the UTC time bucket of this size (buckets start at
+    multiples of it since the epoch); then the evidence of a line whose time does not convert
+    (an unparsed line) is left out, and a format without a time has a null bucket (all time).
+    None (one-shot reports): no bucket, no extra cost."""
     where: tuple[Condition, ...] = ()
     """``--where`` conditions: parsed requests they do not keep are counted as filtered."""
 
@@ -138,8 +144,9 @@ def _count(source: Input, reading: Reading, detected: bool, options: CountOption
     lines = apply_window(parsed_lines, fmt, options.window)
     lines = apply_where(lines, fmt, options.where)
     split = None if field is None else pl.col(field).str.slice(0, VALUE_LIMIT)
-    grouped = count_lines(lines, reading, with_evidence=options.with_evidence, split=split).collect(engine="streaming")
-    count_rows, evidence = split_counts(grouped)
+    bucket = options.evidence_bucket
+    grouped = count_lines(lines, reading, with_evidence=options.with_evidence, split=split, bucket=bucket)
+    count_rows, evidence = split_counts(grouped.collect(engine="streaming"), bucket)
     counts = finish_counts(count_rows)
     samples: list[UnparsedSample] = []
     unparsed = counts.filter(pl.col("kind") == LineKind.UNPARSED)
@@ -187,10 +194,12 @@ def _tally(
     if parsed is not None:
         tables["counts"] = parsed
     if evidence is not None:
+        if options.evidence_bucket is not None and fmt.time_field is not None:
+            # Without a bucket, the line's time did not convert: it is counted as unparsed.
+            evidence = evidence.filter(pl.col("bucket").is_not_null())
         is_latency = pl.col("dim").is_in(LATENCY_DIMS)
-        bucket = {"bucket": pl.lit(None, pl.Datetime("us", "UTC"))}
-        tables["evidence"] = evidence.filter(~is_latency).with_columns(**bucket)
-        tables["latency"] = evidence.filter(is_latency).with_columns(ms=pl.col("value").cast(pl.Int64), **bucket)
+        tables["evidence"] = evidence.filter(~is_latency)
+        tables["latency"] = evidence.filter(is_latency).with_columns(ms=pl.col("value").cast(pl.Int64))
     if options.split_by == "file":
         for key in ("counts", "evidence", "latency"):
             if key in tables:

@@ -10,6 +10,8 @@ the group-by holds one state per group, and a scan of distinct paths makes many 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 from logstat.formats import LogFormat
@@ -37,7 +39,12 @@ def needed_fields(log_format: LogFormat) -> list[str]:
 
 
 def count_lines(
-    lines: pl.LazyFrame, log_format: LogFormat | Reading, *, with_evidence: bool = False, split: pl.Expr | None = None
+    lines: pl.LazyFrame,
+    log_format: LogFormat | Reading,
+    *,
+    with_evidence: bool = False,
+    split: pl.Expr | None = None,
+    bucket: timedelta | None = None,
 ) -> pl.LazyFrame:
     """Group lines by kind, status, minute and the format that read them; count them and keep first/last times.
 
@@ -48,7 +55,8 @@ def count_lines(
 
     With ``with_evidence``, the same group-by also counts the evidence rows of
     :func:`logstat.evidence.with_evidence_rows` by (status, dim, value); split the collected
-    result with :func:`split_counts`.
+    result with :func:`split_counts`. With ``bucket`` too (and a time in the format), evidence
+    rows are also keyed by a time from which :func:`split_counts` takes the UTC bucket's start.
     """
     reading = log_format if isinstance(log_format, Reading) else Reading(log_format)
     if not isinstance(log_format, Reading):
@@ -73,10 +81,13 @@ def count_lines(
         keys.append(pl.col("split"))
     aggs: list[pl.Expr] = [pl.len().alias("count"), pl.col("lineno").min().alias("first_lineno")]
     if time_field is not None:
-        # Evidence rows carry no time: they are counted per (status, dim, value) only. The
-        # masked time is a column of its own, so the keys and aggregations below share it.
+        # Evidence rows carry no minute: they are counted per (status, dim, value), and per
+        # time bucket only when one is asked for. The masked time is a column of its own, so
+        # the keys and aggregations below share it.
         source = "time_local" if time_field == "time_local" else "_time"
         lines = lines.with_columns(_when=pl.when(pl.col("dim") == COUNT_DIM).then(pl.col(source)))
+        if with_evidence and bucket is not None:
+            keys.append(_bucket_key(pl.when(pl.col("dim") != COUNT_DIM).then(pl.col(source)), time_field, bucket))
         when = pl.col("_when")
         if time_field == "time_local":
             keys += [when.str.slice(0, 17).alias("minute_text"), when.str.slice(21, 5).alias("offset")]
@@ -88,19 +99,49 @@ def count_lines(
     return lines.group_by(keys).agg(aggs)
 
 
-def split_counts(collected: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _bucket_key(when: pl.Expr, time_field: str, bucket: timedelta) -> pl.Expr:
+    """The time an evidence row is bucketed by, as coarse as the bucket allows (fewer groups).
+
+    A ``$time_local`` text is cut to its hour when the bucket is whole hours and the UTC offset
+    whole hours too (``+0530`` moves hour boundaries), else to its minute; a parsed time is
+    truncated to the bucket.
+    """
+    if time_field != "time_local":
+        return when.dt.truncate(_every(bucket)).alias("_bucket")
+    minute = when.str.slice(0, 17) + ":00" + when.str.slice(20)
+    if bucket % timedelta(hours=1):
+        return minute.alias("_bucket")
+    hour = when.str.slice(0, 14) + ":00:00" + when.str.slice(20)
+    return pl.when(when.str.slice(24, 2) == "00").then(hour).otherwise(minute).alias("_bucket")
+
+
+def _every(bucket: timedelta) -> str:
+    """``bucket`` as a polars duration (whole seconds); buckets start at multiples of it since the epoch."""
+    return f"{int(bucket.total_seconds())}s"
+
+
+def split_counts(collected: pl.DataFrame, bucket: timedelta | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a collected :func:`count_lines` result into count rows and evidence.
 
-    The evidence table has columns ``split``, ``status``, ``dim``, ``value``, ``count``.
+    The evidence table has columns ``split``, ``bucket``, ``status``, ``dim``, ``value``, ``count``;
+    ``bucket`` is the start of the UTC time bucket with ``bucket`` (see :func:`count_lines`), and
+    null without it, or for a line whose time does not convert.
     """
     split = pl.col("split") if "split" in collected.columns else pl.lit(None, pl.String).alias("split")
+    start = pl.lit(None, UTC)
+    if bucket is not None and "_bucket" in collected.columns:
+        start = pl.col("_bucket")
+        if collected.schema["_bucket"] == pl.String:
+            start = plausible(start.str.strptime(UTC, TIME_LOCAL_FORMAT, strict=False))
+        start = start.dt.truncate(_every(bucket))
     is_count = pl.col("dim") == COUNT_DIM
     evidence = (
         collected.filter(~is_count)
-        .group_by(split, "status", "dim", "value")
+        .group_by(split, start.alias("bucket"), "status", "dim", "value")
         .agg(pl.col("count").sum().cast(pl.UInt64))
     )
-    return collected.filter(is_count).drop("dim", "value"), evidence
+    counts = collected.filter(is_count).drop("dim", "value", *(["_bucket"] if "_bucket" in collected.columns else []))
+    return counts, evidence
 
 
 def _seconds(time_local: pl.Expr) -> pl.Expr:
