@@ -245,14 +245,14 @@ def test_formats_lists_every_builtin_with_a_detectable_example(tmp_path: Path) -
     assert all(name in out for name in BUILTIN_FORMATS)
 
 
-@pytest.mark.parametrize("command", ["summarize", "codes", "formats"])
+@pytest.mark.parametrize("command", ["summarize", "top", "codes", "formats"])
 def test_help_has_examples(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == ExitCode.OK
     assert "Examples:" in out or "--log-format" in out
 
 
-@pytest.mark.parametrize("command", ["summarize", "codes", "formats"])
+@pytest.mark.parametrize("command", ["summarize", "top", "codes", "formats"])
 def test_help_examples_fit_an_80_column_terminal(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """An example that wraps cannot be copied into a shell: each one is a line of its own."""
     monkeypatch.setenv("COLUMNS", "80")
@@ -260,12 +260,13 @@ def test_help_examples_fit_an_80_column_terminal(command: str, monkeypatch: pyte
     shown = {line.strip() for line in out.splitlines()}
     callback = next(c.callback for c in app.registered_commands if c.callback and c.callback.__name__ == command)
     doc = (callback.__doc__ or "").splitlines()
-    examples = [line.strip() for line in doc if line.strip().startswith(("logstat ", "zcat ", "--log-format "))]
+    starts = ("logstat ", "zcat ", "--log-format ", "kubectl ", "journalctl ")
+    examples = [line.strip() for line in doc if line.strip().startswith(starts)]
     assert examples
     assert [line for line in examples if line not in shown] == []
 
 
-@pytest.mark.parametrize("command", ["summarize", "codes", "formats"])
+@pytest.mark.parametrize("command", ["summarize", "top", "codes", "formats"])
 def test_help_names_what_options_take(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A flag shows no value placeholder (``--quiet <bool>`` reads as if it took one)."""
     monkeypatch.setenv("COLUMNS", "200")

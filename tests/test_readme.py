@@ -16,6 +16,9 @@ import io
 import json
 import re
 import shlex
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -271,8 +274,53 @@ def fleet_export(run: Run, out: Path) -> None:
     _in_the_fleet(run, use)
 
 
+def live_view(run: Run, out: Path) -> None:
+    # A real pseudo-terminal, drawn by a VT100 emulator (tests/test_live.py); not CliRunner.
+    from test_live import Terminal, append
+
+    args = run.args()
+    log = Path(args[1])
+    more = log.read_text(encoding="utf-8").splitlines()[-40:]
+    statuses = Counter(re.search(r'" ([0-9]{3}) ', text).group(1) for text in more)  # type: ignore[union-attr]
+    term = Terminal(args[1:])
+    try:
+        term.wait_for(lambda text: "? keys" in text, "the live view")
+        append(log, "".join(f"{text}\n" for text in more))
+        term.wait_for_codes(dict(statuses))
+        term.child.send("?")
+        term.wait_for(lambda text: "show or hide these keys" in text, "the list of keys")
+        term.child.send("q")
+        assert term.exit_status() == ExitCode.OK
+    finally:
+        term.stop()
+
+
+def plain_lines(run: Run, out: Path) -> None:
+    from test_live import PLAIN, append
+
+    args = run.args()
+    more = Path(args[1]).read_text(encoding="utf-8").splitlines()[-2:]
+    child = subprocess.Popen([sys.executable, "-m", "logstat", *args], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert PLAIN.match(child.stdout.readline().strip())
+        append(Path(args[1]), "".join(f"{text}\n" for text in more))
+        counted = 0
+        while counted < 2:
+            match = PLAIN.match(child.stdout.readline().strip())
+            assert match
+            counted += int(match.group(1))
+        assert counted == 2
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
 CHECKS: dict[str, list[Callable[[Run, Path], None]]] = {
     "In a terminal": [last_hour_per_minute, rotated_files_last_day, in_chinese, explains_a_code],
+    "Live": [live_view, plain_lines],
     "Cron": [ten_minute_alert, daily_report],
     "Dashboard": [dashboard_export],
     "Fleet": [fleet_report, fleet_export],

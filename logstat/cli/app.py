@@ -10,6 +10,7 @@ from logstat import __version__
 from logstat.cli.export import export
 from logstat.cli.reference import codes, formats
 from logstat.cli.summarize import summarize
+from logstat.cli.top import top
 
 app = typer.Typer(
     name="logstat",
@@ -38,5 +39,6 @@ def _main(
 
 app.command()(summarize)
 app.command()(export)
+app.command()(top)
 app.command()(codes)
 app.command()(formats)

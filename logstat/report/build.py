@@ -15,7 +15,7 @@ from logstat.formats import LogFormat
 from logstat.formats.builtins import format_named
 from logstat.registry import Lang, load_registry
 from logstat.report.compare import Comparison
-from logstat.report.evidence import Percentiles, busiest_window, expand_evidence, percentiles, top_values
+from logstat.report.evidence import Percentiles, busiest_windows, expand_evidence, grouped_percentiles, top_values
 from logstat.report.findings import find
 from logstat.report.model import (
     CLASS_ORDER,
@@ -191,6 +191,7 @@ def _report(
         total={row.raw: row.count for row in error_codes},
         top=top,
     )
+    busiest = busiest_windows(minutes, [row.raw for row in error_codes])
     report = Report(
         generated_at=now,
         inputs=summaries,
@@ -206,7 +207,7 @@ def _report(
         evidence={
             row.raw: CodeEvidence(
                 {dim: ranked.get((row.raw, dim), []) for dim in SHOWN_DIMENSIONS},
-                busiest_window(minutes, row.raw),
+                busiest.get(row.raw),
                 {dim: bounds[row.raw, dim] for dim in SHOWN_DIMENSIONS if (row.raw, dim) in bounds},
             )
             for row in error_codes
@@ -252,11 +253,7 @@ def _nothing_parsed(summaries: Sequence[InputSummary], samples: Sequence[Unparse
 
 def _latency(evidence: pl.DataFrame, key: pl.Expr, dims: Sequence[str]) -> dict[str, dict[str, Percentiles]]:
     """Percentiles per group (``key`` over the evidence rows) and latency dimension, in a stable order."""
-    found: dict[tuple[str, str], Percentiles] = {}
-    rows = evidence.filter(pl.col("dim").is_in(list(dims))).with_columns(key.alias("_key"))
-    for (group, dim), part in rows.group_by("_key", "dim"):
-        stats = percentiles(part.select("value", "count"))
-        if stats is not None:
-            found[str(group), str(dim)] = stats
+    rows = evidence.filter(pl.col("dim").is_in(list(dims))).select(key.alias("_key"), "dim", "value", "count")
+    found = {(group, dim): stats for (group, dim), stats in grouped_percentiles(rows, ["_key", "dim"]).items()}
     groups = sorted({group for group, _ in found})
     return {group: {dim: found[group, dim] for dim in dims if (group, dim) in found} for group in groups}

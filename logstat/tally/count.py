@@ -86,13 +86,16 @@ def count_input(
     *,
     ordinal: int = 0,
     spool_dir: Path | None = None,
+    planned: tuple[Reading, bool] | None = None,
 ) -> Tally:
     """Read one input in a single streaming pass and return its tally.
 
     When polars cannot decode a damaged gzip or zstd file, the input is decoded again in
-    ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`).
+    ``spool_dir`` keeping what precedes the damage (see :func:`decode_to_file`). ``planned``
+    is a reading already planned (:func:`~logstat.parse.plan_reading`) for earlier lines of
+    the same log, and whether it was detected: the live view plans once, not every second.
     """
-    reading, detected = plan_reading(source, log_format)
+    reading, detected = planned or plan_reading(source, log_format)
     return count_with(source, reading, detected, options, ordinal=ordinal, spool_dir=spool_dir)
 
 

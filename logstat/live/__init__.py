@@ -1,0 +1,1 @@
+"""The live view, ``logstat top``: following logs, counting each interval, rolling windows, the screen."""
