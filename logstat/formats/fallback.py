@@ -15,9 +15,12 @@ or a line cut before its status, stays unparsed.
 
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
 
 from logstat.formats.model import LogFormat, Token
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _IPV4 = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]{1,5})?"
 # Four groups or more, or "::": a time of day (13:55:36) is neither.

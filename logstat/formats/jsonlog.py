@@ -17,11 +17,12 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from logstat.formats.model import FIELD_PATTERNS, TIME_FIELDS, LogFormat, Token
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ALIASES: dict[str, str] = {
     **{name: name for name in (
@@ -165,6 +166,8 @@ def json_fields(log_format: LogFormat, text: pl.Expr, fields: Sequence[str]) -> 
 
     An empty string counts as absent, as nginx writes an unset variable under ``escape=json``.
     """
+    import polars as pl  # here, not at the top: commands that read no log do not import polars
+
     paths = dict(log_format.json_paths)
     fixed = unescape_hex(text)
 
